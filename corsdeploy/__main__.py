@@ -1,0 +1,3 @@
+from corsdeploy.cli import main
+
+main()

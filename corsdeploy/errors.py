@@ -1,0 +1,53 @@
+"""Expected problems. Each prints itself as one clean line; only --debug shows a traceback."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from corsdeploy.model import Location
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One diagnostic: `file:line:col: address: message`, each prefix only when known."""
+
+    message: str
+    location: Location | None = None
+    address: str | None = None
+
+    def __str__(self) -> str:
+        prefix = "".join(f"{part}: " for part in (self.location, self.address) if part)
+        return f"{prefix}{self.message}"
+
+
+class CorsdeployError(Exception):
+    """Base of every error that is the user's or the environment's, not a bug."""
+
+    def __init__(self, problems: Iterable[Problem] | Problem | str) -> None:
+        if isinstance(problems, str):
+            problems = Problem(problems)
+        self.problems: tuple[Problem, ...] = (
+            (problems,) if isinstance(problems, Problem) else tuple(problems)
+        )
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ConfigError(CorsdeployError):
+    """An environment file is invalid (nothing was sent to AWS)."""
+
+
+class PlanError(CorsdeployError):
+    """A resource cannot be planned: missing, ambiguous, not ours, or AWS refused the read."""
+
+
+class AwsError(CorsdeployError):
+    """AWS refused a call; `code` is AWS's error code (e.g. AccessDenied)."""
+
+    def __init__(self, code: str, message: str, address: str | None = None) -> None:
+        self.code = code
+        self.aws_message = message
+        super().__init__(Problem(f"{code}: {message}", address=address))
+
+
+class LockError(CorsdeployError):
+    """Another writer holds the environment's lock."""

@@ -1,0 +1,36 @@
+"""Per-service semantics that are pure (no AWS calls): the service's wire shape, what the file
+asks for in that shape, and the normalization that makes "equal" mean "behaves the same"."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from corsdeploy.model import Kind, Live, Resource
+
+
+class Service(Protocol):
+    kind: Kind
+
+    def desired(self, resource: Resource, live: Live) -> Mapping[str, Any] | None:
+        """What `resource` asks for, in the service's own shape (plan JSON `after`); None = none.
+
+        Writes send this verbatim, so it keeps the user's spelling and order. `live` is there for
+        services whose desired shape depends on live structure (REST APIs' resources)."""
+        ...
+
+    def normalize(self, wire: Mapping[str, Any] | None) -> Any:
+        """A JSON-like value equal for two configurations exactly when the service treats them
+        alike (and nothing cleverer). Lists that are sets must come back sorted."""
+        ...
+
+
+def service_for(kind: Kind) -> Service:
+    from corsdeploy.services import function_url, http_api, rest_api, s3
+
+    modules = {
+        Kind.S3_BUCKET: s3,
+        Kind.HTTP_API: http_api,
+        Kind.REST_API: rest_api,
+        Kind.FUNCTION_URL: function_url,
+    }
+    return modules[kind].SERVICE
