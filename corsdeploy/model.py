@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """The AWS surfaces corsdeploy manages; the value is the address prefix."""
 
     S3_BUCKET = "s3_bucket"
@@ -20,6 +20,11 @@ class Kind(str, Enum):
     def section(self) -> str:
         """The top-level key of an environment file that lists resources of this kind."""
         return _SECTIONS[self]
+
+    @property
+    def module(self) -> str:
+        """The module name of this kind's service and provider."""
+        return "s3" if self is Kind.S3_BUCKET else self.value
 
     @classmethod
     def from_section(cls, section: str) -> Kind:

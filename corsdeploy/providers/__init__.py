@@ -3,6 +3,7 @@ wire shape. The only code that talks to AWS (through the injected `Clients`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib import import_module
 from typing import TYPE_CHECKING, Any, Protocol
 
 from corsdeploy.model import Kind, Live, Resource
@@ -27,12 +28,5 @@ class Provider(Protocol):
 
 
 def provider_for(kind: Kind, clients: Clients) -> Provider:
-    from corsdeploy.providers import function_url, http_api, rest_api, s3
-
-    modules = {
-        Kind.S3_BUCKET: s3,
-        Kind.HTTP_API: http_api,
-        Kind.REST_API: rest_api,
-        Kind.FUNCTION_URL: function_url,
-    }
-    return modules[kind].PROVIDER_CLASS(clients)
+    # Imported on demand: a command touching one kind never loads the others.
+    return import_module(f"corsdeploy.providers.{kind.module}").PROVIDER_CLASS(clients)

@@ -3,6 +3,7 @@ asks for in that shape, and the normalization that makes "equal" mean "behaves t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib import import_module
 from typing import Any, Protocol
 
 from corsdeploy.model import Kind, Live, Resource
@@ -25,12 +26,5 @@ class Service(Protocol):
 
 
 def service_for(kind: Kind) -> Service:
-    from corsdeploy.services import function_url, http_api, rest_api, s3
-
-    modules = {
-        Kind.S3_BUCKET: s3,
-        Kind.HTTP_API: http_api,
-        Kind.REST_API: rest_api,
-        Kind.FUNCTION_URL: function_url,
-    }
-    return modules[kind].SERVICE
+    # Imported on demand: a command touching one kind never loads the others.
+    return import_module(f"corsdeploy.services.{kind.module}").SERVICE

@@ -1,0 +1,119 @@
+"""Execute a Plan: back up, write, read back to verify. One failure never stops the others."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from corsdeploy.aws import MAX_PARALLEL_CALLS
+from corsdeploy.errors import AwsError, CorsdeployError
+from corsdeploy.model import Kind, Live, Resource
+from corsdeploy.plan import Action, Change, Plan
+from corsdeploy.providers import Provider
+from corsdeploy.services import service_for
+from corsdeploy.state import BackupStore
+
+# S3 can answer a read with the old configuration right after a write; Terraform waits up to
+# 2 minutes. Poll with doubling delays, at most this long in all.
+VERIFY_TIMEOUT_SECONDS = 60.0
+FIRST_VERIFY_DELAY_SECONDS = 0.2
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class ResultError:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Result:
+    address: str
+    action: Action
+    outcome: Outcome
+    error: ResultError | None = None
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    apply_id: str
+    environment: str
+    results: tuple[Result, ...]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {
+            "applied": sum(r.outcome is Outcome.APPLIED for r in self.results),
+            "failed": sum(r.outcome is Outcome.FAILED for r in self.results),
+            "no-op": sum(r.action is Action.NOOP for r in self.results),
+        }
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.outcome is Outcome.FAILED for r in self.results)
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Everything a write needs; `write` below is the one path every write goes through."""
+
+    apply_id: str
+    environment: str
+    backups: BackupStore
+    providers: Mapping[Kind, Provider]
+    sleep: Callable[[float], None] = time.sleep
+    verify_timeout: float = VERIFY_TIMEOUT_SECONDS
+
+    def write(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
+        """Save the live configuration durably, then replace it, then verify the service took it."""
+        self.backups.save(self.apply_id, self.environment, resource.address, live.wire)
+        provider = self.providers[resource.kind]
+        provider.write(resource, live, wire)
+        self._verify(resource, provider)
+
+    def _verify(self, resource: Resource, provider: Provider) -> None:
+        service = service_for(resource.kind)
+        delay, waited = FIRST_VERIFY_DELAY_SECONDS, 0.0
+        while True:
+            live = provider.read(resource)
+            if service.normalize(live.wire) == service.normalize(service.desired(resource, live)):
+                return
+            if waited >= self.verify_timeout:
+                raise AwsError("VerificationFailed",
+                               f"the service still returns a different configuration after {waited:.0f}s")
+            self.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 8.0)
+
+
+def apply_plan(
+    plan: Plan, resources: Sequence[Resource], lives: Mapping[str, Live], writer: Writer
+) -> ApplyResult:
+    """Apply every change of `plan` (in parallel); results keep the plan's order."""
+    by_address = {r.address: r for r in resources}
+
+    def run(change: Change) -> Result:
+        if change.action is Action.NOOP:
+            return Result(change.address, change.action, Outcome.SKIPPED)
+        try:
+            writer.write(by_address[change.address], lives[change.address], change.after)
+        except CorsdeployError as error:
+            code = error.code if isinstance(error, AwsError) else type(error).__name__
+            message = error.aws_message if isinstance(error, AwsError) else str(error)
+            return Result(change.address, change.action, Outcome.FAILED, ResultError(code, message))
+        except Exception as error:  # one resource's surprise must not stop the others
+            failure = ResultError(type(error).__name__, str(error))
+            return Result(change.address, change.action, Outcome.FAILED, failure)
+        return Result(change.address, change.action, Outcome.APPLIED)
+
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CALLS, max(1, len(plan.changes)))) as pool:
+        results = tuple(pool.map(run, plan.changes))
+    return ApplyResult(writer.apply_id, plan.environment, results)

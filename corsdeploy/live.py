@@ -1,0 +1,43 @@
+"""Read the live CORS of many resources in parallel, one provider per kind."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from corsdeploy.aws import MAX_PARALLEL_CALLS, Clients
+from corsdeploy.errors import CorsdeployError, PlanError, Problem
+from corsdeploy.model import Kind, Live, Resource
+from corsdeploy.providers import Provider, provider_for
+
+
+def providers_for(resources: Sequence[Resource], clients: Clients) -> dict[Kind, Provider]:
+    """One provider per kind present, so listings they cache are shared across resources."""
+    return {kind: provider_for(kind, clients) for kind in dict.fromkeys(r.kind for r in resources)}
+
+
+def read_live(resources: Sequence[Resource], providers: dict[Kind, Provider]) -> dict[str, Live]:
+    """Every resource's live state; raises one PlanError listing every resource that failed."""
+    def read(resource: Resource) -> Live | CorsdeployError:
+        try:
+            return providers[resource.kind].read(resource)
+        except CorsdeployError as error:
+            return error
+
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CALLS, max(1, len(resources)))) as pool:
+        outcomes = list(pool.map(read, resources))
+    return _collect(resources, outcomes)
+
+
+def _collect(resources: Sequence[Resource], outcomes: list[Live | CorsdeployError]) -> dict[str, Live]:
+    problems: list[Problem] = []
+    lives: dict[str, Live] = {}
+    for resource, outcome in zip(resources, outcomes, strict=True):
+        if isinstance(outcome, CorsdeployError):
+            problems.extend(
+                p if p.address else Problem(p.message, p.location, resource.address) for p in outcome.problems
+            )
+        else:
+            lives[resource.address] = outcome
+    if problems:
+        raise PlanError(problems)
+    return lives

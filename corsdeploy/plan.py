@@ -1,0 +1,137 @@
+"""diff(desired, live) -> Plan. Pure: the providers have already read live state."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from corsdeploy.model import Live, Resource
+from corsdeploy.services import service_for
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    NOOP = "no-op"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that differs, e.g. `CORSRules[0].AllowedMethods`, in the user's spelling."""
+
+    path: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    address: str
+    action: Action
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+    fields: tuple[FieldChange, ...] = ()
+    warnings: tuple[str, ...] = ()
+    # Digest of the normalized live configuration the change was computed against (saved plans).
+    live_digest: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a plan was computed: shown in its header line."""
+
+    account: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    environment: str
+    changes: tuple[Change, ...]
+    target: Target = field(default_factory=Target)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {action.value: 0 for action in Action}
+        for change in self.changes:
+            counts[change.action.value] += 1
+        return counts
+
+    @property
+    def has_changes(self) -> bool:
+        return any(change.action is not Action.NOOP for change in self.changes)
+
+
+def digest(value: Any) -> str:
+    """A stable digest of a JSON-like value."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def make_plan(environment: str, resources: Sequence[Resource], lives: Mapping[str, Live],
+              target: Target | None = None) -> Plan:
+    """One change per resource, in the file's order."""
+    return Plan(environment, tuple(plan_resource(r, lives[r.address]) for r in resources), target or Target())
+
+
+def plan_resource(resource: Resource, live: Live) -> Change:
+    service = service_for(resource.kind)
+    before, after = live.wire, service.desired(resource, live)
+    old, new = service.normalize(before), service.normalize(after)
+    action = _action(old, new)
+    fields = _field_changes(old, new, before, after) if action is Action.UPDATE else ()
+    return Change(resource.address, action, before, after, fields, live.warnings, digest(old))
+
+
+def _action(old: Any, new: Any) -> Action:
+    if old == new:
+        return Action.NOOP
+    if old is None:
+        return Action.CREATE
+    if new is None:
+        return Action.DELETE
+    return Action.UPDATE
+
+
+def _field_changes(old: Any, new: Any, before: Any, after: Any) -> tuple[FieldChange, ...]:
+    """The fields deepdiff finds different after normalization, shown with the raw values."""
+    paths: dict[tuple[Any, ...], None] = {}
+    for items in DeepDiff(old, new, view="tree", verbose_level=2).values():
+        for item in items:
+            paths[_field_path(item.path(output_format="list"), old, new)] = None
+    return tuple(FieldChange(_render_path(p), _get(before, p), _get(after, p)) for p in paths)
+
+
+def _field_path(path: list[Any], old: Any, new: Any) -> tuple[Any, ...]:
+    """Cut a deepdiff path at the field: an element of a list of scalars stands for its list."""
+    for depth in range(len(path)):
+        if isinstance(path[depth], int) and _is_scalar_list(_get(old, path[:depth]), _get(new, path[:depth])):
+            return tuple(path[:depth])
+    return tuple(path)
+
+
+def _is_scalar_list(*values: Any) -> bool:
+    lists = [v for v in values if isinstance(v, list)]
+    return bool(lists) and all(not isinstance(x, (dict, list)) for v in lists for x in v)
+
+
+def _get(value: Any, path: Iterable[Any]) -> Any:
+    for key in path:
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
+
+
+def _render_path(path: Iterable[Any]) -> str:
+    text = ""
+    for key in path:
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
+    return text

@@ -1,0 +1,1 @@
+"""Views of plans and apply results; no logic beyond presentation."""

@@ -1,0 +1,43 @@
+"""The contract's JSON shapes (`--format json`)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from corsdeploy.apply import ApplyResult
+from corsdeploy.plan import Plan
+
+FORMAT_VERSION = 1
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    return {
+        "format_version": FORMAT_VERSION,
+        "environment": plan.environment,
+        "changes": [
+            {"address": c.address, "action": c.action.value, "before": c.before, "after": c.after}
+            for c in plan.changes
+        ],
+        "summary": plan.summary,
+    }
+
+
+def apply_document(result: ApplyResult) -> dict[str, Any]:
+    return {
+        "apply_id": result.apply_id,
+        "environment": result.environment,
+        "results": [
+            {
+                "address": r.address,
+                "action": r.action.value,
+                "outcome": r.outcome.value,
+                "error": {"code": r.error.code, "message": r.error.message} if r.error else None,
+            }
+            for r in result.results
+        ],
+        "summary": result.summary,
+    }
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2)

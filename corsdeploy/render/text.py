@@ -1,0 +1,78 @@
+"""Terraform-like human views: `+ ~ -` per resource, changed fields, one summary line."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from corsdeploy.apply import ApplyResult, Outcome
+from corsdeploy.plan import Action, Change, Plan
+
+_SYMBOL = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"), Action.DELETE: ("-", "red")}
+
+
+def _value(value: Any) -> str:
+    return escape(json.dumps(value, separators=(", ", ": ")))
+
+
+def plan_header(plan: Plan) -> str:
+    target = plan.target
+    parts = [f"environment {plan.environment}"]
+    parts += [f"{label} {value}" for label, value in (
+        ("account", target.account), ("region", target.region), ("endpoint", target.endpoint_url)) if value]
+    return "corsdeploy plan: " + ", ".join(parts)
+
+
+def render_plan(plan: Plan, console: Console) -> None:
+    console.print(f"[bold]{escape(plan_header(plan))}[/bold]")
+    console.print()
+    for change in plan.changes:
+        _render_change(change, console)
+    for change in plan.changes:
+        for warning in change.warnings:
+            console.print(f"[yellow]Warning:[/yellow] {escape(change.address)}: {escape(warning)}")
+    console.print(plan_summary(plan))
+
+
+def plan_summary(plan: Plan) -> str:
+    if not plan.has_changes:
+        return "No changes. Live CORS matches the environment."
+    s = plan.summary
+    return (f"Plan: {s['create']} to create, {s['update']} to update, {s['delete']} to delete, "
+            f"{s['no-op']} unchanged.")
+
+
+def _render_change(change: Change, console: Console) -> None:
+    if change.action is Action.NOOP:
+        return
+    symbol, colour = _SYMBOL[change.action]
+    verb = {Action.CREATE: "CORS will be created", Action.UPDATE: "CORS will be updated in place",
+            Action.DELETE: "CORS will be removed"}[change.action]
+    console.print(f"  [{colour}]{symbol}[/{colour}] [bold]{escape(change.address)}[/bold]  ({verb})")
+    if change.action is Action.UPDATE:
+        for field in change.fields:
+            if field.before is None:
+                console.print(f"      [green]+[/green] {escape(field.path)}: {_value(field.after)}")
+            elif field.after is None:
+                console.print(f"      [red]-[/red] {escape(field.path)}: {_value(field.before)}")
+            else:
+                console.print(f"      [yellow]~[/yellow] {escape(field.path)}: "
+                              f"{_value(field.before)} [bold]->[/bold] {_value(field.after)}")
+    else:
+        shown = change.after if change.action is Action.CREATE else change.before
+        for key, value in (shown or {}).items():
+            console.print(f"      [{colour}]{symbol}[/{colour}] {escape(key)}: {_value(value)}")
+    console.print()
+
+
+def render_apply(result: ApplyResult, console: Console) -> None:
+    for item in result.results:
+        if item.outcome is Outcome.APPLIED:
+            console.print(f"  [green]applied[/green] {escape(item.address)} ({item.action.value})")
+        elif item.outcome is Outcome.FAILED and item.error:
+            console.print(f"  [red]failed[/red]  {escape(item.address)}: "
+                          f"{escape(item.error.code)}: {escape(item.error.message)}")
+    summary = result.summary
+    console.print(f"Apply complete: {summary['applied']} changed, {summary['failed']} failed.")
