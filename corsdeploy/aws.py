@@ -108,6 +108,10 @@ class Clients:
             )
         except BotoCoreError as error:
             raise CorsdeployError(f"aws.profile: {error}") from error
+        if self.endpoint_url and is_loopback_url(self.endpoint_url) and session.get_credentials() is None:
+            # A local emulator accepts any key: spare sandbox users from configuring fake ones.
+            session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                    region_name=session.region_name)
         if not settings.assume_role:
             return session
         sts = session.client("sts", endpoint_url=self.endpoint_url, config=_CONFIG)
