@@ -63,6 +63,12 @@ class MotoServer:
         request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
         urllib.request.urlopen(request, timeout=10)
 
+    def allow_unauthenticated(self, actions: int) -> None:
+        """Let the next `actions` calls through without IAM checks (to set up users and buckets)."""
+        request = urllib.request.Request(f"{self.url}/moto-api/reset-auth", data=str(actions).encode(),
+                                         headers={"Content-Type": "text/plain"}, method="POST")
+        urllib.request.urlopen(request, timeout=10)
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
