@@ -106,8 +106,9 @@ def apply_plan(
         try:
             writer.write(by_address[change.address], lives[change.address], change.after)
         except CorsdeployError as error:
-            code = error.code if isinstance(error, AwsError) else type(error).__name__
-            message = error.aws_message if isinstance(error, AwsError) else str(error)
+            code = error.code or type(error).__name__
+            message = error.aws_message if isinstance(error, AwsError) else "; ".join(
+                p.message for p in error.problems)
             return Result(change.address, change.action, Outcome.FAILED, ResultError(code, message))
         except Exception as error:  # one resource's surprise must not stop the others
             failure = ResultError(type(error).__name__, str(error))

@@ -23,7 +23,9 @@ class Problem:
 class CorsdeployError(Exception):
     """Base of every error that is the user's or the environment's, not a bug."""
 
-    def __init__(self, problems: Iterable[Problem] | Problem | str) -> None:
+    def __init__(self, problems: Iterable[Problem] | Problem | str, code: str | None = None) -> None:
+        # The AWS error code behind the problem, where there is one (reported in apply results).
+        self.code = code
         if isinstance(problems, str):
             problems = Problem(problems)
         self.problems: tuple[Problem, ...] = (
@@ -44,9 +46,8 @@ class AwsError(CorsdeployError):
     """AWS refused a call; `code` is AWS's error code (e.g. AccessDenied)."""
 
     def __init__(self, code: str, message: str, address: str | None = None) -> None:
-        self.code = code
         self.aws_message = message
-        super().__init__(Problem(f"{code}: {message}", address=address))
+        super().__init__(Problem(f"{code}: {message}", address=address), code=code)
 
 
 class LockError(CorsdeployError):

@@ -17,7 +17,8 @@ from corsdeploy.services.s3 import SERVICE
 from corsdeploy.shapes import rules_from_s3
 
 RULES = [{"AllowedOrigins": ["https://app.example"], "AllowedMethods": ["GET", "PUT"],
-          "AllowedHeaders": ["Content-Type"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 300, "ID": "upload"}]
+          "AllowedHeaders": ["Content-Type"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 300,
+          "ID": "upload"}]
 
 
 def bucket(name: str = "assets", rules=RULES) -> Resource:
@@ -82,7 +83,8 @@ def test_bucket_in_another_region_is_followed_there() -> None:
             "get_bucket_cors", service_error_code="PermanentRedirect", http_status_code=301,
             response_meta={"HTTPHeaders": {"x-amz-bucket-region": "ap-southeast-2"}})
         other_stub.add_response("get_bucket_cors", {"CORSRules": RULES}, {"Bucket": "assets"})
-        other_stub.add_response("put_bucket_cors", {}, {"Bucket": "assets", "CORSConfiguration": {"CORSRules": RULES}})
+        other_stub.add_response("put_bucket_cors", {},
+                                {"Bucket": "assets", "CORSConfiguration": {"CORSRules": RULES}})
         assert provider.read(bucket()).wire == {"CORSRules": RULES}
         # The region is remembered: the write goes straight to the bucket's region.
         provider.write(bucket(), Live("s3_bucket.assets", None), {"CORSRules": RULES})

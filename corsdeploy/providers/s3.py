@@ -70,7 +70,7 @@ class S3Provider:
                 if code == "NoSuchBucket":
                     raise PlanError(Problem(
                         f"bucket {bucket!r} does not exist (corsdeploy does not create buckets)",
-                        address=resource.address)) from error
+                        address=resource.address), code=code) from error
                 moved_to = bucket_region(error)
                 if moved_to and moved_to != region:
                     with self._lock:

@@ -1,0 +1,129 @@
+"""apply on moto: backup before every write, verify by reading back, one failure stops nothing."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from corsdeploy.apply import Outcome, Writer, apply_plan
+from corsdeploy.aws import Clients
+from corsdeploy.live import read_live
+from corsdeploy.model import AwsSettings, Kind, Live, Location, Resource
+from corsdeploy.plan import Action, make_plan
+from corsdeploy.providers.s3 import S3Provider
+from corsdeploy.shapes import rules_from_s3
+from corsdeploy.state import BackupStore
+
+OLD = [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET", "DELETE"]}]
+NEW = [{"AllowedOrigins": ["https://app.example"], "AllowedMethods": ["GET"]}]
+
+
+def bucket(name: str, rules: list[dict[str, Any]] | None = NEW) -> Resource:
+    return Resource(Kind.S3_BUCKET, name, rules_from_s3(rules) if rules else None, Location("e.yaml", 1, 1))
+
+
+@pytest.fixture
+def s3() -> Iterator[Any]:
+    with mock_aws():
+        client = boto3.client("s3", region_name="eu-west-1")
+        for name in ("one", "two"):
+            client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        client.put_bucket_cors(Bucket="one", CORSConfiguration={"CORSRules": OLD})
+        yield client
+
+
+def run_apply(resources: list[Resource], provider: S3Provider, root: Path, **writer_options: Any):
+    providers = {Kind.S3_BUCKET: provider}
+    lives = read_live(resources, providers)
+    plan = make_plan("test", resources, lives)
+    writer = Writer("20261123T000000Z-beef", "test", BackupStore(root), providers, **writer_options)
+    return apply_plan(plan, resources, lives, writer)
+
+
+class BackupCheckingProvider(S3Provider):
+    """Records, at the moment of each write, what the backup file held."""
+
+    def __init__(self, clients: Clients, backups: BackupStore) -> None:
+        super().__init__(clients)
+        self.backups = backups
+        self.seen: dict[str, Any] = {}
+
+    def write(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
+        path = self.backups.path("20261123T000000Z-beef", resource.address)
+        self.seen[resource.address] = json.loads(path.read_text())["configuration"]
+        super().write(resource, live, wire)
+
+
+def test_the_live_configuration_is_backed_up_before_it_is_overwritten(s3: Any, tmp_path: Path) -> None:
+    store = BackupStore(tmp_path)
+    provider = BackupCheckingProvider(Clients(AwsSettings(region="eu-west-1")), store)
+    result = run_apply([bucket("one"), bucket("two")], provider, tmp_path)
+    assert [r.outcome for r in result.results] == [Outcome.APPLIED, Outcome.APPLIED]
+    # What was on the bucket before the write was on disk before the write.
+    assert provider.seen == {"s3_bucket.one": {"CORSRules": OLD}, "s3_bucket.two": None}
+    assert s3.get_bucket_cors(Bucket="one")["CORSRules"] == NEW
+
+
+def test_no_op_resources_are_skipped_and_not_backed_up(s3: Any, tmp_path: Path) -> None:
+    provider = S3Provider(Clients(AwsSettings(region="eu-west-1")))
+    result = run_apply([bucket("one", OLD)], provider, tmp_path)
+    assert [(r.action, r.outcome) for r in result.results] == [(Action.NOOP, Outcome.SKIPPED)]
+    assert not (tmp_path / "backups").exists()
+    assert result.summary == {"applied": 0, "failed": 0, "no-op": 1}
+
+
+class LaggingProvider(S3Provider):
+    """S3 right after a put: the next `stale_reads` reads still return the old configuration."""
+
+    def __init__(self, clients: Clients, stale_reads: int) -> None:
+        super().__init__(clients)
+        self.stale_reads = stale_reads
+        self.previous: Live | None = None
+
+    def write(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
+        self.previous = live
+        super().write(resource, live, wire)
+
+    def read(self, resource: Resource) -> Live:
+        if self.previous is not None and self.stale_reads > 0:
+            self.stale_reads -= 1
+            return self.previous
+        return super().read(resource)
+
+
+def test_verification_waits_for_a_lagging_read(s3: Any, tmp_path: Path) -> None:
+    sleeps: list[float] = []
+    provider = LaggingProvider(Clients(AwsSettings(region="eu-west-1")), stale_reads=2)
+    result = run_apply([bucket("one")], provider, tmp_path, sleep=sleeps.append)
+    assert result.results[0].outcome is Outcome.APPLIED
+    assert len(sleeps) == 2 and sleeps[1] > sleeps[0]
+
+
+def test_verification_gives_up_and_reports_failure(s3: Any, tmp_path: Path) -> None:
+    provider = LaggingProvider(Clients(AwsSettings(region="eu-west-1")), stale_reads=10**6)
+    result = run_apply([bucket("one")], provider, tmp_path, sleep=lambda _s: None, verify_timeout=1.0)
+    (item,) = result.results
+    assert item.outcome is Outcome.FAILED and item.error is not None
+    assert item.error.code == "VerificationFailed"
+
+
+def test_one_failure_does_not_stop_the_others(s3: Any, tmp_path: Path) -> None:
+    provider = S3Provider(Clients(AwsSettings(region="eu-west-1")))
+    resources = [bucket("one"), bucket("two")]
+    lives = read_live(resources, {Kind.S3_BUCKET: provider})
+    plan = make_plan("test", resources, lives)
+    s3.delete_bucket_cors(Bucket="one")
+    s3.delete_bucket(Bucket="one")  # gone between plan and apply
+    writer = Writer("20261123T000000Z-beef", "test", BackupStore(tmp_path), {Kind.S3_BUCKET: provider})
+    result = apply_plan(plan, resources, lives, writer)
+    failed, applied = result.results
+    assert failed.outcome is Outcome.FAILED and applied.outcome is Outcome.APPLIED
+    assert failed.address == "s3_bucket.one"
+    assert failed.error is not None and failed.error.code == "NoSuchBucket"
+    assert "does not exist" in (failed.error.message if failed.error else "")
+    assert not result.ok
