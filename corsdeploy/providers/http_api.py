@@ -115,8 +115,7 @@ _DEFAULT_PREFLIGHT_PATH = "/{proxy+}"
 
 
 def authorizer_warnings(routes: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
-    """Warnings for authorized routes that receive preflights: API Gateway sends them to the authorizer,
-    which refuses them (browsers send no credentials with a preflight)."""
+    """Warnings for authorized routes that catch preflights (browsers send no credentials with one)."""
     routes = list(routes)
     open_preflights = {
         route["RouteKey"].split(" ", 1)[1]

@@ -21,11 +21,7 @@ HTTP_API_FOLDS: CaseFolds = {
 
 
 def normalize_cors(wire: Mapping[str, Any] | None, folds: CaseFolds) -> dict[str, Any] | None:
-    """The `Cors` object as a comparable value, or None when it configures nothing.
-
-    Lists become sorted sets in their field's case, AllowCredentials missing is false and MaxAge
-    missing is 0; a configuration whose every field is empty, false or 0 is none.
-    """
+    """The `Cors` object as sorted case-folded sets with unset = false/0; None when all are empty."""
     wire = wire or {}
     value: dict[str, Any] = {
         field: sorted({fold(item) for item in wire.get(field) or ()}) for field, fold in folds.items()
