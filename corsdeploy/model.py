@@ -75,7 +75,8 @@ class CorsConfig:
     rules: tuple[CorsRule, ...]
 
 
-def frozen(mapping: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+def frozen(mapping: Mapping[Any, Any] | None = None) -> Mapping[Any, Any]:
+    """A read-only mapping (frozen dataclasses should not hold mutable dicts)."""
     return MappingProxyType(dict(mapping or {}))
 
 
