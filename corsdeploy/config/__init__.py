@@ -1,0 +1,46 @@
+"""Environment files -> the canonical model: YAML with locations, extends, vars, policies, validation."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from corsdeploy.config.build import build_environment
+from corsdeploy.config.files import environment_file, environment_names, load_tree
+from corsdeploy.config.report import Reporter
+from corsdeploy.config.schema import environment_schema
+from corsdeploy.config.services import check_services, policies_of
+from corsdeploy.config.structure import check_structure
+from corsdeploy.config.variables import resolve_vars
+from corsdeploy.errors import ConfigError, Problem
+from corsdeploy.model import Environment
+
+__all__ = ["environment_names", "environment_schema", "load_environment", "load_file"]
+
+
+def load_environment(env_dir: str | Path, name: str) -> Environment:
+    """Load environments/<name>.yaml (or .yml/.json); every problem found is in the ConfigError."""
+    return load_file(environment_file(env_dir, name))
+
+
+def load_file(path: str | Path) -> Environment:
+    """Load one environment file, named after its stem."""
+    path = Path(path)
+    root, problems = load_tree(path)
+    if root is None:
+        raise ConfigError(_in_order(problems))
+    root, var_problems = resolve_vars(root)
+    report = Reporter.of(root)
+    data = root.plain()
+    check_structure(data, report, list(policies_of(data)))
+    check_services(data, report)
+    found = [*problems, *var_problems, *report.problems]
+    if found:
+        raise ConfigError(_in_order(found))
+    return build_environment(path.stem, str(path), data, root)
+
+
+def _in_order(problems: list[Problem]) -> list[Problem]:
+    """Problems by file and position (those without a position first), each once."""
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (p.location is not None, p.location.file if p.location else "",
+                                         p.location.line if p.location else 0,
+                                         p.location.column if p.location else 0))

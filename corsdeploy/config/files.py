@@ -1,0 +1,91 @@
+"""Environment files on disk: finding them, and following `extends` chains into one merged tree."""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from corsdeploy.config.nodes import Node, display_path, read_yaml
+from corsdeploy.errors import ConfigError, Problem
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def environment_names(env_dir: str | Path) -> list[str]:
+    """Every environment in the folder, sorted; `_`-prefixed files are shared fragments."""
+    folder = Path(env_dir)
+    if not folder.is_dir():
+        raise ConfigError(f"environment folder {display_path(folder)} does not exist")
+    return sorted({
+        path.stem for path in folder.iterdir()
+        if path.suffix in SUFFIXES and path.is_file() and not path.name.startswith(("_", "."))
+    })
+
+
+def environment_file(env_dir: str | Path, name: str) -> Path:
+    """The one file holding environment `name`, or a ConfigError listing the ones that exist."""
+    folder = Path(env_dir)
+    if name.startswith("_"):
+        raise ConfigError(f"{name!r} is a shared fragment (its name starts with '_'), not an environment")
+    plain = name and not any(sep in name for sep in "/\\")
+    found = [folder / f"{name}{suffix}" for suffix in SUFFIXES] if plain else []
+    found = [path for path in found if path.is_file()]
+    if len(found) > 1:
+        raise ConfigError(f"environment {name!r} is ambiguous: "
+                          + " and ".join(display_path(path) for path in found) + " both exist")
+    if found:
+        return found[0]
+    names = environment_names(folder)
+    if not names:
+        raise ConfigError(f"no environment {name!r}: {display_path(folder)} holds no environment files")
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ConfigError(f"no environment {name!r} in {display_path(folder)}{hint}; "
+                      f"available: {', '.join(names)}")
+
+
+def load_tree(path: Path) -> tuple[Node | None, list[Problem]]:
+    """The file merged over everything it extends (maps merge, lists replace, the file wins).
+
+    None when any file of the chain cannot be read or followed: what is left would be misleading."""
+    return _load(path, ())
+
+
+def _load(path: Path, chain: tuple[Path, ...]) -> tuple[Node | None, list[Problem]]:
+    node, problems = read_yaml(path)
+    if node is None:
+        return None, problems
+    if not isinstance(node.value, dict):
+        problems.append(Problem("the top level must be a mapping of settings (extends, aws, s3_buckets, ...)",
+                                node.loc))
+        return None, problems
+    extends = node.value.get("extends")
+    rest = Node({k: v for k, v in node.value.items() if k != "extends"}, node.loc)
+    if extends is None:
+        return rest, problems
+    if not isinstance(extends.value, str) or not extends.value:
+        problems.append(Problem("extends: expected a file path (a string)", extends.loc))
+        return None, problems
+    base_path = path.parent / extends.value
+    here = path.resolve()
+    if base_path.resolve() in (*chain, here):
+        cycle = [display_path(p) for p in (*chain, here, base_path.resolve())]
+        start = cycle.index(display_path(base_path.resolve()))
+        problems.append(Problem(f"extends: cycle {' -> '.join(cycle[start:])}", extends.loc))
+        return None, problems
+    if not base_path.is_file():
+        problems.append(Problem(f"extends: {extends.value!r} does not exist "
+                                f"(looked for {display_path(base_path)})", extends.loc))
+        return None, problems
+    base, base_problems = _load(base_path, (*chain, here))
+    problems.extend(base_problems)
+    return (merge(base, rest) if base is not None else None), problems
+
+
+def merge(base: Node, over: Node) -> Node:
+    """Deep merge: mappings merge key by key, anything else in `over` replaces what `base` had."""
+    if not (isinstance(base.value, dict) and isinstance(over.value, dict)):
+        return over
+    merged = dict(base.value)
+    for key, child in over.value.items():
+        merged[key] = merge(merged[key], child) if key in merged else child
+    return Node(merged, over.loc, over.key_loc)

@@ -1,0 +1,54 @@
+"""Did-you-mean hints for unknown keys, including other tools' and other services' spellings."""
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection
+
+_CFN = "CloudFormation's spelling"
+_CORS_OBJECT = "the spelling of API Gateway and Lambda's Cors object"
+_S3 = "S3's spelling"
+
+# Wrong spelling -> (right spelling, whose spelling the wrong one is), per kind of mapping.
+S3_RULE_HINTS = {
+    "ExposedHeaders": ("ExposeHeaders", _CFN),
+    "MaxAge": ("MaxAgeSeconds", _CFN),
+    "Id": ("ID", _CFN),
+    "AllowOrigins": ("AllowedOrigins", _CORS_OBJECT),
+    "AllowMethods": ("AllowedMethods", _CORS_OBJECT),
+    "AllowHeaders": ("AllowedHeaders", _CORS_OBJECT),
+    "AllowCredentials": ("", "S3 has no credentials setting: it always allows credentialed requests"),
+}
+CORS_OBJECT_HINTS = {
+    "AllowedOrigins": ("AllowOrigins", _S3),
+    "AllowedMethods": ("AllowMethods", _S3),
+    "AllowedHeaders": ("AllowHeaders", _S3),
+    "ExposedHeaders": ("ExposeHeaders", "CloudFormation's S3 spelling"),
+    "MaxAgeSeconds": ("MaxAge", _S3),
+    "AllowCredential": ("AllowCredentials", "singular"),
+}
+CORS_DOCUMENT_HINTS = {
+    "CorsRules": ("CORSRules", _CFN),
+    "CorsConfiguration": ("CORSRules", _CFN),
+    "CORSConfiguration": ("CORSRules", "the XML document's name"),
+}
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def unknown_key(key: str, allowed: Collection[str], hints: dict[str, tuple[str, str]] | None = None) -> str:
+    """`unknown key 'X'` with the most useful hint: a known misspelling, a case slip, or a near name."""
+    message = f"unknown key {key!r}"
+    right, whose = (hints or {}).get(key, ("", ""))
+    if whose:
+        return f"{message} ({whose}); use {right!r}" if right else f"{message}: {whose}"
+    by_shape = {_squash(name): name for name in allowed}
+    for candidate in (_squash(key), _squash(key) + "s"):
+        if candidate in by_shape:
+            return f"{message}; did you mean {by_shape[candidate]!r}?"
+    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+    if close:
+        return f"{message}; did you mean {close[0]!r}?"
+    return f"{message}; expected one of {', '.join(sorted(allowed))}" if allowed else message

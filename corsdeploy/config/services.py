@@ -1,0 +1,149 @@
+"""What each AWS service would reject (or what cannot work) beyond the schema, checked before any call."""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from typing import Any
+from xml.sax.saxutils import escape
+
+from corsdeploy import limits
+from corsdeploy.config.nodes import Path_
+from corsdeploy.config.report import Reporter
+
+ABSENT = "absent"
+_S3_ELEMENTS = (("AllowedHeaders", "AllowedHeader"), ("AllowedMethods", "AllowedMethod"),
+                ("AllowedOrigins", "AllowedOrigin"), ("ExposeHeaders", "ExposeHeader"))
+_S3_WILDCARDS = (("AllowedOrigins", "origin", limits.S3_MAX_WILDCARDS_PER_ORIGIN),
+                 ("AllowedHeaders", "header", limits.S3_MAX_WILDCARDS_PER_HEADER))
+
+
+def entries(data: Mapping[str, Any], section: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """The well-formed entries of one section (anything else is the schema's to report)."""
+    found = data.get(section)
+    if isinstance(found, dict):
+        yield from ((name, entry) for name, entry in found.items() if isinstance(entry, dict))
+
+
+def policies_of(data: Mapping[str, Any]) -> dict[str, Any]:
+    found = data.get("policies")
+    return found if isinstance(found, dict) else {}
+
+
+def _strings(value: Any) -> list[tuple[int, str]]:
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, str)]
+
+
+def check_services(data: Mapping[str, Any], report: Reporter) -> None:
+    """Report what S3, API Gateway and Lambda would refuse, and references that lead nowhere."""
+    policies = policies_of(data)
+    for name, rules in policies.items():
+        check_s3_rules(rules, ("policies", name), report)
+    for name, entry in entries(data, "s3_buckets"):
+        path = ("s3_buckets", name, "cors")
+        cors = entry.get("cors")
+        if isinstance(cors, str) and cors != ABSENT and cors not in policies:
+            report.add(path, _unknown_policy(cors, list(policies)))
+        elif not isinstance(cors, str):
+            check_s3_rules(cors, path, report)
+    for name, entry in entries(data, "http_apis"):
+        check_http_cors(entry.get("cors"), ("http_apis", name, "cors"), report)
+    for name, entry in entries(data, "rest_apis"):
+        check_rest_cors(entry, ("rest_apis", name), report)
+
+
+def _unknown_policy(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f"unknown policy {name!r}; did you mean {close[0]!r}?"
+    if known:
+        return f"unknown policy {name!r}; policies: {', '.join(known)} (or write `absent`)"
+    return f"unknown policy {name!r}: no policies are defined (or write `absent` for no CORS)"
+
+
+def check_s3_rules(value: Any, path: Path_, report: Reporter) -> None:
+    """One `*` per origin and per header, and a document S3 will take in size."""
+    if isinstance(value, dict):
+        value, path = value.get("CORSRules"), (*path, "CORSRules")
+    if not isinstance(value, list):
+        return
+    rules = [rule for rule in value if isinstance(rule, dict)]
+    for index, rule in enumerate(value):
+        if not isinstance(rule, dict):
+            continue
+        for field, what, most in _S3_WILDCARDS:
+            for position, text in _strings(rule.get(field)):
+                if text.count("*") > most:
+                    report.add((*path, index, field, position),
+                               f"{text!r} has {text.count('*')} '*' wildcards; S3 allows {most} per {what}")
+    size = s3_document_bytes(rules)
+    if size > limits.S3_MAX_DOCUMENT_BYTES:
+        report.add(path, f"the CORS document is {size} bytes as S3 receives it; "
+                         f"S3 allows at most {limits.S3_MAX_DOCUMENT_BYTES} (64 KB)")
+
+
+def s3_document_bytes(rules: list[dict[str, Any]]) -> int:
+    """The size of the XML body PutBucketCors sends for these rules."""
+    parts = [f'<CORSConfiguration xmlns="{limits.S3_DOCUMENT_XMLNS}">']
+    for rule in rules:
+        parts.append("<CORSRule>")
+        if "ID" in rule:
+            parts.append(f"<ID>{escape(str(rule['ID']))}</ID>")
+        for field, element in _S3_ELEMENTS:
+            values = rule.get(field)
+            for item in values if isinstance(values, list) else ():
+                parts.append(f"<{element}>{escape(str(item))}</{element}>")
+        if "MaxAgeSeconds" in rule:
+            parts.append(f"<MaxAgeSeconds>{rule['MaxAgeSeconds']}</MaxAgeSeconds>")
+        parts.append("</CORSRule>")
+    parts.append("</CORSConfiguration>")
+    return len("".join(parts).encode("utf-8"))
+
+
+def check_http_cors(cors: Any, path: Path_, report: Reporter) -> None:
+    """`*` rather than ANY, and no credentials with a `*` origin (API Gateway refuses both)."""
+    if not isinstance(cors, dict):
+        return
+    for position, method in _strings(cors.get("AllowMethods")):
+        if method.upper() == limits.HTTP_REJECTED_ANY_METHOD:
+            report.add((*path, "AllowMethods", position),
+                       f"{method!r} is not accepted: API Gateway expects '{limits.HTTP_ANY_METHOD}' "
+                       "for every method")
+    if cors.get("AllowCredentials") is True:
+        for position, origin in _strings(cors.get("AllowOrigins")):
+            if origin == "*":
+                report.add((*path, "AllowOrigins", position),
+                           "'*' with AllowCredentials: true is rejected by API Gateway (allow-credentials "
+                           "is not supported if allow-origin is *); list the origins instead")
+
+
+def check_rest_cors(entry: Mapping[str, Any], path: Path_, report: Reporter) -> None:
+    """What REST headers cannot express: exact origins only, one `*` alone, credentials not with `*`."""
+    cors = entry.get("cors")
+    if not isinstance(cors, dict):
+        return
+    origins = _strings(cors.get("AllowOrigins"))
+    credentials = cors.get("AllowCredentials") is True
+    for position, origin in origins:
+        at = (*path, "cors", "AllowOrigins", position)
+        if origin == "*" and credentials:
+            report.add(at, "'*' with AllowCredentials: true: browsers refuse credentialed responses for a "
+                           "wildcard origin; list the origins instead")
+        elif origin == "*" and len(origins) > 1:
+            report.add(at, "'*' cannot be combined with other origins: API Gateway sends one "
+                           "Access-Control-Allow-Origin value, and '*' already allows every origin")
+        elif "*" in origin:
+            report.add(at, f"{origin!r}: REST APIs match origins exactly, so '*' cannot be part of an "
+                           "origin; list each origin (or use '*' alone)")
+    responses = entry.get("gateway_responses", list(limits.REST_DEFAULT_GATEWAY_RESPONSES))
+    several = len({origin for _, origin in origins}) > 1
+    if credentials and several and isinstance(responses, list) and responses:
+        named = "gateway_responses" in entry
+        report.add(
+            (*path, "gateway_responses") if named else (*path, "cors", "AllowOrigins"),
+            "several origins with AllowCredentials: true cannot be answered on gateway responses "
+            f"({', '.join(map(str, responses)) if named else 'DEFAULT_4XX and DEFAULT_5XX by default'}): "
+            "gateway responses cannot run templates, so the only way to answer several origins there is "
+            "to reflect the request's Origin, which with credentials lets any site read credentialed "
+            "error responses; set `gateway_responses: []` or allow one origin")
