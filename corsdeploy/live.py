@@ -15,7 +15,8 @@ def providers_for(resources: Sequence[Resource], clients: Clients) -> dict[Kind,
     return {kind: provider_for(kind, clients) for kind in dict.fromkeys(r.kind for r in resources)}
 
 
-def read_live(resources: Sequence[Resource], providers: dict[Kind, Provider]) -> dict[str, Live]:
+def read_live(resources: Sequence[Resource], providers: dict[Kind, Provider],
+              workers: int = MAX_PARALLEL_CALLS) -> dict[str, Live]:
     """Every resource's live state; raises one PlanError listing every resource that failed."""
     def read(resource: Resource) -> Live | CorsdeployError:
         try:
@@ -23,7 +24,7 @@ def read_live(resources: Sequence[Resource], providers: dict[Kind, Provider]) ->
         except CorsdeployError as error:
             return error
 
-    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CALLS, max(1, len(resources)))) as pool:
+    with ThreadPoolExecutor(max_workers=min(workers, max(1, len(resources)))) as pool:
         outcomes = list(pool.map(read, resources))
     return _collect(resources, outcomes)
 
