@@ -94,3 +94,35 @@ def moto_server_no_auth_actions() -> Iterator[MotoServer]:
     server = MotoServer({"INITIAL_NO_AUTH_ACTION_COUNT": "0"})
     yield server
     server.stop()
+
+
+CORSDEPLOY = str(Path(sys.executable).parent / "corsdeploy")
+
+
+class Cli:
+    """Runs the real `corsdeploy` command in a project folder, as a pipeline would (no terminal)."""
+
+    def __init__(self, project: Path) -> None:
+        self.project = project
+        self.env_dir = project / "environments"
+        self.env_dir.mkdir(exist_ok=True)
+
+    def write_env(self, name: str, text: str) -> Path:
+        path = self.env_dir / f"{name}.yaml"
+        path.write_text(text)
+        return path
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [CORSDEPLOY, *args], cwd=self.project, env={**os.environ, **(env or {})},
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+        )
+        # Whatever the command did, no credential may appear in what it printed.
+        assert SECRET_KEY not in result.stdout + result.stderr
+        assert ACCESS_KEY not in result.stdout + result.stderr
+        return result
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path)
