@@ -1,0 +1,134 @@
+"""The several-origins preflight template, evaluated with a Velocity engine the way API Gateway runs it
+(design note 7): the very string corsdeploy deploys, with $input.params() and $context bound as
+API Gateway binds them in an integration response template."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import airspeed
+import boto3
+import pytest
+from moto import mock_aws
+
+from corsdeploy.aws import Clients
+from corsdeploy.model import AwsSettings, Kind, Location, Resource, frozen
+from corsdeploy.providers.rest_api import RestApiProvider
+from corsdeploy.sandbox.seed_rest import seed_rest_api
+from corsdeploy.services.rest_api import SERVICE
+from corsdeploy.services.rest_template import (
+    UNRECOGNISED_VIEW_PREFIX,
+    preflight_template,
+    template_from_view,
+    template_origins,
+    template_view,
+)
+from corsdeploy.shapes import rule_from_cors
+
+ORIGINS = ("https://app.example.com", "https://admin.example.com", "http://localhost:3000")
+ATTACKS = (
+    "https://app.example.com.evil.io",   # look-alike: listed origin as a prefix of the host
+    "https://app.example.co",            # prefix of a listed origin
+    "https://evilapp.example.com",       # a listed origin's host as a suffix
+    "ttps://app.example.com",            # suffix of a listed origin
+    "https://app.example.com/",          # trailing slash
+    "https://app.example.com:443",       # explicit default port
+    "https://appXexample.com",           # `.` read as a regex wildcard
+    "HTTPS://APP.EXAMPLE.COM",           # case changed
+    "https://App.example.com",
+    "https://app.example.com https://admin.example.com",
+    "null",
+    "",
+)
+
+
+class ApiGatewayInput:
+    """`$input` in an integration response template: params() is the method request's parameters."""
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self._params: dict[str, dict[str, str]] = {"path": {}, "querystring": {}, "header": dict(headers)}
+
+    def params(self, name: str | None = None) -> Any:
+        if name is None:
+            return self._params
+        # $input.params(x) searches path, then query string, then headers.
+        for location in ("path", "querystring", "header"):
+            if name in self._params[location]:
+                return self._params[location][name]
+        return ""
+
+
+def evaluate(template: str, headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers the template overrides for a request carrying `headers`."""
+    context: dict[str, Any] = {
+        "requestId": "id", "httpMethod": "OPTIONS", "stage": "prod",
+        "responseOverride": {"header": {}, "status": None},
+    }
+    airspeed.Template(template).merge({"input": ApiGatewayInput(headers), "context": context})
+    return dict(context["responseOverride"]["header"])
+
+
+@pytest.mark.parametrize("origin", ORIGINS)
+@pytest.mark.parametrize("header_name", ["Origin", "origin"])
+def test_every_listed_origin_is_echoed_exactly(origin: str, header_name: str) -> None:
+    overrides = evaluate(preflight_template(ORIGINS), {header_name: origin})
+    assert overrides == {"Access-Control-Allow-Origin": origin}
+
+
+@pytest.mark.parametrize("origin", ATTACKS)
+def test_an_origin_not_listed_exactly_gets_no_allow_origin(origin: str) -> None:
+    assert evaluate(preflight_template(ORIGINS), {"Origin": origin}) == {}
+
+
+def test_a_request_without_origin_gets_no_allow_origin() -> None:
+    assert evaluate(preflight_template(ORIGINS), {"Access-Control-Request-Method": "GET"}) == {}
+
+
+def test_other_headers_do_not_stand_in_for_origin() -> None:
+    headers = {"Referer": ORIGINS[0], "X-Origin": ORIGINS[0], "Host": "app.example.com"}
+    assert evaluate(preflight_template(ORIGINS), headers) == {}
+
+
+def test_the_view_round_trips_and_shows_the_exact_list() -> None:
+    template = preflight_template(ORIGINS)
+    view = template_view(template)
+    assert all(origin in view for origin in ORIGINS)
+    assert template_origins(template) == ORIGINS
+    assert template_from_view(view) == template
+    assert template_view(preflight_template(ORIGINS[:2])) != view
+
+
+def test_a_hand_edited_template_is_not_taken_for_corsdeploys() -> None:
+    edited = preflight_template(ORIGINS).replace("$allowed.contains(", "$allowed.containsAll(")
+    assert template_origins(edited) is None
+    assert template_view(edited).startswith(UNRECOGNISED_VIEW_PREFIX)
+    assert template_from_view(template_view(edited)) is None
+
+
+def test_the_deployed_template_is_the_one_evaluated() -> None:
+    """Apply several origins through the provider, fetch the template API Gateway stored, evaluate it."""
+    resource = Resource(
+        Kind.REST_API, "legacy",
+        rule_from_cors({"AllowOrigins": list(ORIGINS), "AllowMethods": ["GET"]}),
+        Location("environments/test.yaml", 1, 1),
+        frozen({"stage": "prod", "resources": ["/items"]}),
+    )
+    with mock_aws():
+        clients = Clients(AwsSettings(region="eu-west-1"))
+        seed_rest_api(clients, resource)
+        provider = RestApiProvider(clients)
+        live = provider.read(resource)
+        provider.write(resource, live, SERVICE.desired(resource, live))
+        api = boto3.client("apigateway", region_name="eu-west-1")
+        api_id = api.get_rest_apis()["items"][0]["id"]
+        items = next(r for r in api.get_resources(restApiId=api_id)["items"] if r["path"] == "/items")
+        response = api.get_integration_response(
+            restApiId=api_id, resourceId=items["id"], httpMethod="OPTIONS", statusCode="200"
+        )
+    deployed = response["responseTemplates"]["application/json"]
+    assert "method.response.header.Access-Control-Allow-Origin" not in response["responseParameters"]
+    assert response["responseParameters"]["method.response.header.Vary"] == "'Origin'"
+    for origin in ORIGINS:
+        assert evaluate(deployed, {"Origin": origin}) == {"Access-Control-Allow-Origin": origin}
+    for origin in ATTACKS:
+        assert evaluate(deployed, {"Origin": origin}) == {}
