@@ -9,10 +9,10 @@ from typing import Any
 
 import yaml
 
+from corsdeploy.config.paths import Path_, problem
 from corsdeploy.errors import Problem
 from corsdeploy.model import Location
 
-Path_ = tuple[str | int, ...]
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _PLAIN = (str, int, float, bool, type(None))
 
@@ -90,16 +90,17 @@ class _Builder:
     def at(self, node: yaml.Node) -> Location:
         return Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
 
-    def build(self, node: yaml.Node, key_loc: Location | None = None) -> Node:
+    def build(self, node: yaml.Node, path: Path_ = (), key_loc: Location | None = None) -> Node:
         if id(node) in self._active:
             self.problems.append(Problem("an alias refers to itself (recursive YAML)", self.at(node)))
             return Node(None, self.at(node), key_loc)
         self._active.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
-                return Node(self.mapping(node), self.at(node), key_loc)
+                return Node(self.mapping(node, path), self.at(node), key_loc)
             if isinstance(node, yaml.SequenceNode):
-                return Node([self.build(item) for item in node.value], self.at(node), key_loc)
+                items = [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+                return Node(items, self.at(node), key_loc)
             return Node(self.scalar(node), self.at(node), key_loc)
         finally:
             self._active.discard(id(node))
@@ -113,12 +114,12 @@ class _Builder:
         # Dates and other YAML-only types stay as the text the user wrote.
         return value if isinstance(value, _PLAIN) else str(node.value)
 
-    def mapping(self, node: yaml.MappingNode) -> dict[str, Node]:
+    def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Node]:
         merged: dict[str, Node] = {}
         explicit: dict[str, Node] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
-                for source in self.merge_sources(value_node):
+                for source in self.merge_sources(value_node, path):
                     for key, child in source.items():
                         merged.setdefault(key, child)
                 continue
@@ -129,18 +130,18 @@ class _Builder:
             key = str(key_node.value)
             if key in explicit:
                 first = explicit[key].key_loc
-                self.problems.append(Problem(
-                    f"duplicate key {key!r} (first defined at line {first.line if first else '?'})",
+                self.problems.append(problem(
+                    path, f"duplicate key {key!r} (first defined at line {first.line if first else '?'})",
                     self.at(key_node)))
-            explicit[key] = self.build(value_node, self.at(key_node))
+            explicit[key] = self.build(value_node, (*path, key), self.at(key_node))
         return {**merged, **explicit}
 
-    def merge_sources(self, node: yaml.Node) -> list[dict[str, Node]]:
+    def merge_sources(self, node: yaml.Node, path: Path_) -> list[dict[str, Node]]:
         """The mappings a YAML merge key (`<<: *base` or `<<: [*a, *b]`) brings in."""
         items = node.value if isinstance(node, yaml.SequenceNode) else [node]
         sources = []
         for item in items:
-            built = self.build(item)
+            built = self.build(item, path)
             if isinstance(built.value, dict):
                 sources.append(built.value)
             else:

@@ -18,14 +18,15 @@ REASON_PATTERN = r"\S"
 
 # What each pattern means, said to the user when a value does not match it.
 PATTERN_MESSAGES = {
-    ACCOUNT_ID_PATTERN: f"an AWS account id is {limits.ACCOUNT_ID_DIGITS} digits",
+    ACCOUNT_ID_PATTERN: f"is not an AWS account id ({limits.ACCOUNT_ID_DIGITS} digits)",
     REGION_PATTERN: "is not an AWS region name such as eu-west-1",
     ROLE_ARN_PATTERN: "is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)",
     URL_PATTERN: "is not an http:// or https:// URL",
     STATE_PATTERN: "is not s3://BUCKET or s3://BUCKET/PREFIX",
-    RESOURCE_PATH_PATTERN: "a resource path starts with '/'",
-    VAR_NAME_PATTERN: "a variable name is letters, digits, '_', '.' and '-', starting with a letter or '_'",
-    REASON_PATTERN: "a reason is required (say why the rule does not apply)",
+    RESOURCE_PATH_PATTERN: "does not start with '/' (resource paths look like /items/{id})",
+    VAR_NAME_PATTERN: "is not a variable name (letters, digits, '_', '.' and '-', "
+                      "starting with a letter or '_')",
+    REASON_PATTERN: "is not a reason: say why the rule does not apply",
 }
 
 

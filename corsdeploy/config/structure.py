@@ -13,6 +13,7 @@ from corsdeploy.config import hints
 from corsdeploy.config.nodes import Path_
 from corsdeploy.config.report import Reporter
 from corsdeploy.config.schema import PATTERN_MESSAGES, environment_schema
+from corsdeploy.shapes import S3_FIELDS
 
 _TYPE_NAMES = {"string": "a string", "array": "a list", "object": "a mapping", "integer": "an integer",
                "number": "a number", "boolean": "true or false", "null": "nothing"}
@@ -47,6 +48,11 @@ def _translate(error: ValidationError, report: Reporter, policy_names: Collectio
         report.add(path, _name_message(error), at=(*path, error.instance), key=True)
         return
     kind = str(error.validator)
+    if _single_rule(error):
+        if kind == "required":
+            report.add(path, "a rule list must be a list: put '- ' before the rule's first key "
+                             f"({next(iter(error.instance))}), or nest the rules under CORSRules")
+        return
     if kind == "additionalProperties" and error.validator_value is False:
         allowed = list(error.schema.get("properties", {}))
         for key in error.instance:
@@ -60,6 +66,14 @@ def _translate(error: ValidationError, report: Reporter, policy_names: Collectio
                 report.add(path, _required_message(name), key=True)
         return
     report.add(path, _message(error, path, policy_names))
+
+
+def _single_rule(error: ValidationError) -> bool:
+    """One S3 rule written where the `{"CORSRules": [...]}` document is expected."""
+    return (str(error.validator) in ("required", "additionalProperties")
+            and list(error.schema.get("properties", {})) == ["CORSRules"]
+            and isinstance(error.instance, dict) and "CORSRules" not in error.instance
+            and any(key in S3_FIELDS for key in error.instance))
 
 
 def _hints_for(allowed: Collection[str]) -> dict[str, tuple[str, str]] | None:
@@ -107,14 +121,18 @@ def _message(error: ValidationError, path: Path_, policy_names: Collection[str])
             f"at least {low}" if low is not None else f"at most {high}")
         return f"{value} is out of range: must be {span}"
     if kind == "minLength":
-        return "must not be empty" if limit == 1 else f"is {len(value)} characters long; at least {limit}"
+        return "must not be empty" if limit == 1 else f"{value!r} is too short: at least {limit} characters"
     if kind == "maxLength":
-        return f"is {len(value)} characters long; at most {limit} are allowed"
+        return f"{_short(value)} is {len(value)} characters long; at most {limit} are allowed"
     if kind == "pattern":
         return f"{value!r} {PATTERN_MESSAGES[str(limit)]}"
     if kind == "uniqueItems":
         return f"lists {_first_repeat(value)!r} twice"
     return str(error.message)
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
 def _first_repeat(values: list[Any]) -> Any:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from corsdeploy.config.nodes import Node
+from corsdeploy.config.paths import Path_, problem
 from corsdeploy.errors import Problem
 
 NAME_PATTERN = r"[A-Za-z_][A-Za-z0-9_.-]*"
@@ -18,9 +19,9 @@ def resolve_vars(root: Node) -> tuple[Node, list[Problem]]:
     values = declared.value if declared is not None and isinstance(declared.value, dict) else {}
     resolver = _Resolver(values)
     for name, node in values.items():
-        resolver.value_of(name, node)
+        resolver.value_of(name, node, ("vars", name))
     out = {
-        key: child if key == "vars" else resolver.substitute(child)
+        key: child if key == "vars" else resolver.substitute(child, (key,))
         for key, child in root.value.items()
     }
     return Node(out, root.loc, root.key_loc), resolver.problems
@@ -35,30 +36,30 @@ class _Resolver:
     _done: dict[str, str] = field(default_factory=dict)
     _stack: list[str] = field(default_factory=list)
 
-    def substitute(self, node: Node) -> Node:
+    def substitute(self, node: Node, path: Path_) -> Node:
         if isinstance(node.value, dict):
-            return replace(node, value={k: self.substitute(v) for k, v in node.value.items()})
+            return replace(node, value={k: self.substitute(v, (*path, k)) for k, v in node.value.items()})
         if isinstance(node.value, list):
-            return replace(node, value=[self.substitute(v) for v in node.value])
+            return replace(node, value=[self.substitute(v, (*path, i)) for i, v in enumerate(node.value)])
         if isinstance(node.value, str) and "${" in node.value:
-            return replace(node, value=self.expand(node.value, node))
+            return replace(node, value=self.expand(node.value, node, path))
         return node
 
-    def expand(self, text: str, node: Node) -> str:
-        return _REFERENCE.sub(lambda match: self.replacement(match, node), text)
+    def expand(self, text: str, node: Node, path: Path_) -> str:
+        return _REFERENCE.sub(lambda match: self.replacement(match, node, path), text)
 
-    def replacement(self, match: re.Match[str], node: Node) -> str:
+    def replacement(self, match: re.Match[str], node: Node, path: Path_) -> str:
         token, name = match.group(0), match.group(1)
         if token == "$${":
             return "${"
         if name is None:
-            self.problems.append(Problem(
-                f"{text_near(match)!r}: '${{' must start a reference ${{name}}; "
+            self.problems.append(problem(
+                path, f"{text_near(match)!r}: '${{' must start a reference ${{name}}; "
                 "write '$${' for a literal '${'", node.loc))
             return token
-        return self.value_of(name, node)
+        return self.value_of(name, node, path)
 
-    def value_of(self, name: str, node: Node) -> str:
+    def value_of(self, name: str, node: Node, path: Path_) -> str:
         if name in self._done:
             return self._done[name]
         target = self.declared.get(name)
@@ -66,18 +67,18 @@ class _Resolver:
             close = difflib.get_close_matches(name, list(self.declared), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else (
                 "" if self.declared else "; no vars are defined")
-            self.problems.append(Problem(f"unknown variable ${{{name}}}{hint}", node.loc))
+            self.problems.append(problem(path, f"unknown variable ${{{name}}}{hint}", node.loc))
             return f"${{{name}}}"
         if name in self._stack:
             cycle = " -> ".join([*self._stack[self._stack.index(name):], name])
-            self.problems.append(Problem(f"variable cycle: {cycle}", target.loc))
+            self.problems.append(problem(("vars", name), f"variable cycle: {cycle}", target.loc))
             return ""
         raw = target.value
         if isinstance(raw, bool) or not isinstance(raw, str | int | float):
             return ""  # the schema reports the bad type at the variable itself
         self._stack.append(name)
         try:
-            value = self.expand(raw, target) if isinstance(raw, str) else str(raw)
+            value = self.expand(raw, target, ("vars", name)) if isinstance(raw, str) else str(raw)
         finally:
             self._stack.pop()
         self._done[name] = value
