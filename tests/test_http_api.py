@@ -132,6 +132,12 @@ def test_absent_on_api_without_cors_sends_nothing(clients: Clients) -> None:
         stub.assert_no_pending_responses()
 
 
+def test_an_unset_id_from_the_config_layer_selects_by_name(clients: Clients) -> None:
+    """The config layer always fills settings["id"], with None when the file gives no `id:`."""
+    api_id = create_api(clients, "orders")
+    assert HttpApiProvider(clients).read(http_api("orders", id=None)).handle == api_id
+
+
 def test_no_api_by_that_name(clients: Clients) -> None:
     create_api(clients, "other")
     with pytest.raises(PlanError, match=r"http_api\.orders: no HTTP API is named 'orders'"):

@@ -58,7 +58,7 @@ class HttpApiProvider:
             raise translate(error, action, resource.address) from error
 
     def _api_id(self, resource: Resource) -> str:
-        if "id" in resource.settings:
+        if resource.settings.get("id"):
             return str(resource.settings["id"])
         ids = self._apis_by_name(resource).get(resource.name, [])
         if len(ids) == 1:
