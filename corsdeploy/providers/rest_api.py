@@ -73,7 +73,9 @@ class RestApiProvider:
 
     def _api_id(self, resource: Resource) -> str:
         if "id" in resource.settings:
-            return str(resource.settings["id"])
+            api_id = str(resource.settings["id"])
+            self._get(resource, "get_rest_api", f"no REST API has id {api_id!r}", restApiId=api_id)
+            return api_id
         ids = self._apis_by_name(resource).get(resource.name, [])
         if len(ids) == 1:
             return ids[0]
