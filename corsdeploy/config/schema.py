@@ -67,7 +67,7 @@ def _s3_cors() -> dict[str, Any]:
         "type": ["string", "array", "object"],
         "if": {"type": "string"},
         "then": {"type": "string", "minLength": 1},
-        "else": {"$ref": "#/$defs/s3Rules"},
+        "else": {"if": {"type": ["array", "object"]}, "then": {"$ref": "#/$defs/s3Rules"}},
     }
 
 
@@ -76,11 +76,11 @@ def _s3_rules() -> dict[str, Any]:
         "type": ["array", "object"],
         "if": {"type": "array"},
         "then": {"$ref": "#/$defs/s3RuleList"},
-        "else": {
+        "else": {"if": {"type": "object"}, "then": {
             "type": "object", "required": ["CORSRules"], "additionalProperties": False,
             "description": "The document `aws s3api get-bucket-cors` prints.",
             "properties": {"CORSRules": {"$ref": "#/$defs/s3RuleList"}},
-        },
+        }},
     }
 
 
@@ -113,7 +113,7 @@ def _api_cors(definition: str) -> dict[str, Any]:
         "type": ["string", "object"],
         "if": {"type": "string"},
         "then": {"const": "absent"},
-        "else": {"$ref": f"#/$defs/{definition}"},
+        "else": {"if": {"type": "object"}, "then": {"$ref": f"#/$defs/{definition}"}},
     }
 
 

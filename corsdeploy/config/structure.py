@@ -151,9 +151,11 @@ def _type_message(value: Any, expected: list[str], path: Path_) -> str:
     if path == ("aws", "account_id") and isinstance(value, int):
         return (f"account_id must be quoted, as in account_id: \"{value:012d}\" "
                 "(unquoted digits are a number in YAML, and leading zeros are lost)")
-    if "string" in expected and isinstance(value, bool):
+    if "string" not in expected or set(expected) - {"string", "number"}:
+        return message  # quoting would not help
+    if isinstance(value, bool):
         return f"{message} (YAML reads unquoted yes/no/on/off/true/false as booleans: quote the value)"
-    if "string" in expected and isinstance(value, int | float):
+    if isinstance(value, int | float) and "number" not in expected:
         return f"{message} (quote the value)"
     return message
 
