@@ -11,6 +11,7 @@ SHELL := /bin/bash
 .PHONY: install test lint demo sandbox-up sandbox-down benchmark clean
 
 $(INSTALLED): pyproject.toml
+	@echo 'Setting up $(VENV) (first run only)...'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -34,7 +35,7 @@ sandbox-down: $(INSTALLED)
 # Plan, apply, re-plan (no changes), detect a drift made behind corsdeploy's back, repair it.
 # The sandbox is stopped whatever happens.
 demo: $(INSTALLED)
-	trap '$(CORSDEPLOY) sandbox down' EXIT
+	@trap '$(CORSDEPLOY) sandbox down' EXIT
 	step() { printf '\n\033[1m== %s\033[0m\n' "$$*"; }
 	step "Start the sandbox and create the resources environments/sandbox.yaml names"
 	$(CORSDEPLOY) sandbox up --env sandbox
