@@ -222,7 +222,9 @@ def test_validate_all_and_schema(cli: Cli) -> None:
     assert "s3_buckets" in json.loads(schema.stdout)["properties"]
 
 
-def test_aws_endpoint_url_is_honoured_when_the_file_sets_none(cli: Cli, moto_server: MotoServer, s3: Any) -> None:
+def test_aws_endpoint_url_is_honoured_when_the_file_sets_none(
+    cli: Cli, moto_server: MotoServer, s3: Any
+) -> None:
     cli.write_env("dev", environment(moto_server.url).replace(f"  endpoint_url: {moto_server.url}\n", ""))
     result = cli("plan", "--env", "dev", env={"AWS_ENDPOINT_URL": moto_server.url})
     assert result.returncode == 0, result.stderr
