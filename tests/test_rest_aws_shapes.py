@@ -68,7 +68,7 @@ def queue_state(stubber: Stubber, resources: list[dict[str, Any]], gateway: list
                          {"restApiId": "api1", "position": "g2"})
 
 
-RESOURCES = [{"id": "root", "path": "/"},
+RESOURCES: list[dict[str, Any]] = [{"id": "root", "path": "/"},
              {"id": "items", "path": "/items", "parentId": "root", "resourceMethods": {"GET": GET_ITEMS}}]
 
 
@@ -168,7 +168,7 @@ def test_a_write_keeps_users_fields_and_deploys_without_variables(stubbed: tuple
 
 
 def _preflight_fields(operation: str) -> dict[str, Any]:
-    return {
+    fields: dict[str, dict[str, Any]] = {
         "put_method": {"authorizationType": "NONE", "apiKeyRequired": False,
                        "operationName": "corsdeploy-preflight"},
         "put_integration": {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}},
@@ -180,4 +180,5 @@ def _preflight_fields(operation: str) -> dict[str, Any]:
             "method.response.header.Access-Control-Allow-Methods": "'GET'",
             "method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'",
         }},
-    }[operation]
+    }
+    return fields[operation]
