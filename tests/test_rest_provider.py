@@ -35,9 +35,12 @@ REQUEST_ID = "method.response.header.X-Request-Id"
 
 
 def rest(cors: Mapping[str, Any] | None, name: str = "legacy", **settings: Any) -> Resource:
+    """A resource with every setting present, as the config layer builds it."""
+    defaults = {"id": None, "stage": "prod", "resources": None,
+                "gateway_responses": ["DEFAULT_4XX", "DEFAULT_5XX"], "adopt_preflights": False}
     return Resource(
         Kind.REST_API, name, None if cors is None else rule_from_cors(cors),
-        Location("environments/test.yaml", 3, 3), frozen({"stage": "prod", **settings}),
+        Location("environments/test.yaml", 3, 3), frozen({**defaults, **settings}),
     )
 
 

@@ -72,7 +72,7 @@ class RestApiProvider:
     # --- reading ----------------------------------------------------------------------------------
 
     def _api_id(self, resource: Resource) -> str:
-        if "id" in resource.settings:
+        if resource.settings.get("id"):
             api_id = str(resource.settings["id"])
             self._get(resource, "get_rest_api", f"no REST API has id {api_id!r}", restApiId=api_id)
             return api_id
