@@ -165,3 +165,24 @@ def test_loaded_environment_is_named_after_the_file(tmp_path: Path) -> None:
     (assets,) = env.resources
     assert assets.address == "s3_bucket.assets"
     assert (assets.location.line, assets.location.column) == at(tmp_path / "prod.yml", "assets")
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    (b"\x00\xff\xfe", "not UTF-8 text"),
+    (b"s3_buckets:\n\ta: 1\n", "YAML syntax error: found character '\\t'"),
+    (b"? [a, b]\n: 1\n", "a key must be a plain name"),
+    (b"s3_buckets: &x [*x]\n", "an alias refers to itself"),
+    (b"[" * 3000 + b"]" * 3000, "nested too deeply"),
+    (b"{}\n---\n{}\n", "expected a single document in the stream, but found another document"),
+    (b"state: !!python/name:os.system\n", "YAML error: could not determine a constructor"),
+])
+def test_hostile_input_is_a_config_error(tmp_path: Path, content: bytes, fragment: str) -> None:
+    path = tmp_path / "prod.yaml"
+    path.write_bytes(content)
+    assert any(fragment in str(p) for p in problems(path)), [str(p) for p in problems(path)]
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    (tmp_path / "prod.yaml").mkdir()
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_file(tmp_path / "prod.yaml")

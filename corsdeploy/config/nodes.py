@@ -71,11 +71,19 @@ def read_yaml(path: Path) -> tuple[Node | None, list[Problem]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown, 1, 1)
-        return None, [Problem(f"YAML syntax error: {error.problem or error.context}", where)]
+        return None, [Problem(f"YAML syntax error: {_syntax_message(error)}", where)]
+    except RecursionError:
+        return None, [Problem("the YAML is nested too deeply", Location(shown, 1, 1))]
     except yaml.YAMLError as error:
         return None, [Problem(f"YAML error: {error}", Location(shown, 1, 1))]
     finally:
         loader.dispose()
+
+
+def _syntax_message(error: yaml.MarkedYAMLError) -> str:
+    problem, context = error.problem or "", error.context or ""
+    # PyYAML splits some messages in two ("expected a single document", "but found another").
+    return f"{context}, {problem}" if problem.startswith("but ") and context else problem or context
 
 
 @dataclass
