@@ -158,7 +158,8 @@ def test_empty_rule_list_says_to_use_absent(tmp_path: Path) -> None:
 
 def test_empty_corsrules_document_says_to_use_absent(tmp_path: Path) -> None:
     path = write(tmp_path, "prod.yaml", "s3_buckets:\n  assets:\n    cors: {CORSRules: []}\n")
-    assert where(problem(path, "empty rule list")) == at(path, "[]")
+    found = problem(path, "empty rule list")
+    assert found.message.startswith("cors: an empty rule list") and where(found) == at(path, "[]")
 
 
 def test_at_most_100_rules(tmp_path: Path) -> None:
@@ -219,7 +220,7 @@ def test_origins_and_methods_are_required(tmp_path: Path) -> None:
     path = write(tmp_path, "prod.yaml", "s3_buckets:\n  assets:\n    cors:\n      - ExposeHeaders: [ETag]\n")
     found = problems(path)
     assert sorted(p.message for p in found) == [
-        "'AllowedMethods' is required", "'AllowedOrigins' is required"]
+        "cors: 'AllowedMethods' is required", "cors: 'AllowedOrigins' is required"]
     assert {where(p) for p in found} == {at(path, "ExposeHeaders")}
 
 

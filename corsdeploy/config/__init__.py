@@ -40,7 +40,9 @@ def load_file(path: str | Path) -> Environment:
 
 def _in_order(problems: list[Problem]) -> list[Problem]:
     """Problems by file and position (those without a position first), each once."""
-    unique = list(dict.fromkeys(problems))
-    return sorted(unique, key=lambda p: (p.location is not None, p.location.file if p.location else "",
-                                         p.location.line if p.location else 0,
-                                         p.location.column if p.location else 0))
+    return sorted(dict.fromkeys(problems), key=_position)
+
+
+def _position(problem: Problem) -> tuple[bool, str, int, int]:
+    where = problem.location
+    return (False, "", 0, 0) if where is None else (True, where.file, where.line, where.column)

@@ -5,7 +5,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from corsdeploy import limits
-from corsdeploy.config.nodes import Node, Path_
+from corsdeploy.config.nodes import Node
+from corsdeploy.config.paths import Path_
 from corsdeploy.config.services import ABSENT, entries, policies_of
 from corsdeploy.model import AwsSettings, Environment, Kind, Location, Resource, frozen
 from corsdeploy.shapes import rule_from_cors, rules_from_s3

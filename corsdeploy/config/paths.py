@@ -30,7 +30,8 @@ def describe(path: Path_) -> tuple[str | None, str]:
         address, rest = f"{kind.value}.{path[1]}", path[2:]
         if rest[:1] == ("cors",) and len(rest) > 1:
             inner = rest[1:]
-            return address, render_path(_inside_rules(inner) if kind is Kind.S3_BUCKET else inner)
+            shown = render_path(_inside_rules(inner) if kind is Kind.S3_BUCKET else inner)
+            return address, shown or "cors"
         return address, render_path(rest)
     if len(path) >= 2 and path[0] == "policies":
         field = render_path(_inside_rules(path[2:]))

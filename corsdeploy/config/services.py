@@ -7,7 +7,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from corsdeploy import limits
-from corsdeploy.config.nodes import Path_
+from corsdeploy.config.paths import Path_
 from corsdeploy.config.report import Reporter
 
 ABSENT = "absent"

@@ -10,7 +10,7 @@ from jsonschema.protocols import Validator
 from jsonschema.validators import extend
 
 from corsdeploy.config import hints
-from corsdeploy.config.nodes import Path_
+from corsdeploy.config.paths import Path_
 from corsdeploy.config.report import Reporter
 from corsdeploy.config.schema import PATTERN_MESSAGES, environment_schema
 from corsdeploy.shapes import S3_FIELDS
@@ -50,7 +50,7 @@ def _translate(error: ValidationError, report: Reporter, policy_names: Collectio
     kind = str(error.validator)
     if _single_rule(error):
         if kind == "required":
-            report.add(path, "a rule list must be a list: put '- ' before the rule's first key "
+            report.add(path, "the rules must be a list: put '- ' before the rule's first key "
                              f"({next(iter(error.instance))}), or nest the rules under CORSRules")
         return
     if kind == "additionalProperties" and error.validator_value is False:
