@@ -202,7 +202,6 @@ def environment_schema() -> dict[str, Any]:
     """The JSON Schema of an environment file (printed by `corsdeploy schema`)."""
     return {
         "$schema": SCHEMA_URI,
-        "$id": "https://github.com/corsdeploy/corsdeploy/schema/environment.json",
         "title": "corsdeploy environment",
         "description": "The CORS configuration corsdeploy keeps in place for one environment.",
         "type": "object",
