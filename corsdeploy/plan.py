@@ -105,7 +105,9 @@ def _field_changes(old: Any, new: Any, before: Any, after: Any) -> tuple[FieldCh
     for items in DeepDiff(old, new, view="tree", verbose_level=2).values():
         for item in items:
             paths[_field_path(item.path(output_format="list"), old, new)] = None
-    return tuple(FieldChange(_render_path(p), _get(before, p), _get(after, p)) for p in paths)
+    # deepdiff reports by kind of difference; a plan must read the same on every run.
+    ordered = sorted(paths, key=lambda p: [(isinstance(k, str), k) for k in p])
+    return tuple(FieldChange(_render_path(p), _get(before, p), _get(after, p)) for p in ordered)
 
 
 def _field_path(path: list[Any], old: Any, new: Any) -> tuple[Any, ...]:

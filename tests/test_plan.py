@@ -88,3 +88,11 @@ def test_summary_and_live_digest() -> None:
     # Same live state, same digest; a different live state, a different digest (saved plans).
     assert plan.changes[0].live_digest == plan.changes[1].live_digest
     assert plan_one([GET_RULE], [GET_RULE]).live_digest != plan.changes[0].live_digest
+
+
+def test_field_changes_come_in_a_stable_order() -> None:
+    live = {"AllowedOrigins": ["*"], "AllowedMethods": ["GET", "DELETE"]}
+    paths = [f.path for f in plan_one([{**GET_RULE, "ID": "x"}], [live]).fields]
+    assert paths == sorted(paths)
+    fields = ("AllowedHeaders", "AllowedMethods", "AllowedOrigins", "ExposeHeaders", "ID", "MaxAgeSeconds")
+    assert paths == [f"CORSRules[0].{name}" for name in fields]
