@@ -1,7 +1,6 @@
 """API Gateway HTTP APIs: find the API by name (or `id:`), read and write its CorsConfiguration."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +9,7 @@ from botocore.exceptions import ClientError
 from corsdeploy.aws import error_code, translate
 from corsdeploy.errors import PlanError, Problem
 from corsdeploy.model import Kind, Live, Resource
+from corsdeploy.providers.api_names import ApiNames
 from corsdeploy.services.http_api import SERVICE
 
 if TYPE_CHECKING:
@@ -30,8 +30,7 @@ class HttpApiProvider:
 
     def __init__(self, clients: Clients) -> None:
         self._clients = clients
-        self._lock = threading.Lock()
-        self._ids_by_name: dict[str, list[str]] | None = None
+        self._names = ApiNames("HTTP API", self._list_http_apis)
 
     def read(self, resource: Resource) -> Live:
         api = self._get_api(resource, self._api_id(resource))
@@ -60,32 +59,18 @@ class HttpApiProvider:
     def _api_id(self, resource: Resource) -> str:
         if resource.settings.get("id"):
             return str(resource.settings["id"])
-        ids = self._apis_by_name(resource).get(resource.name, [])
-        if len(ids) == 1:
-            return ids[0]
-        if not ids:
-            message = f"no HTTP API is named {resource.name!r}"
-        else:
-            message = (f"{len(ids)} HTTP APIs are named {resource.name!r} (ids: {', '.join(sorted(ids))}); "
-                       "select one with `id:`")
-        raise PlanError(Problem(message, address=resource.address))
+        return self._names.resolve(resource)
 
-    def _apis_by_name(self, resource: Resource) -> dict[str, list[str]]:
-        with self._lock:
-            if self._ids_by_name is None:
-                self._ids_by_name = self._list_http_apis(resource)
-            return self._ids_by_name
-
-    def _list_http_apis(self, resource: Resource) -> dict[str, list[str]]:
-        by_name: dict[str, list[str]] = {}
+    def _list_http_apis(self, resource: Resource) -> list[tuple[str, str]]:
         try:
-            for page in self._clients.client("apigatewayv2").get_paginator("get_apis").paginate():
-                for api in page.get("Items", []):
-                    if api.get("ProtocolType") == "HTTP":
-                        by_name.setdefault(api["Name"], []).append(api["ApiId"])
+            return [
+                (api["Name"], api["ApiId"])
+                for page in self._clients.client("apigatewayv2").get_paginator("get_apis").paginate()
+                for api in page.get("Items", [])
+                if api.get("ProtocolType") == "HTTP"
+            ]
         except ClientError as error:
             raise translate(error, READ_ACTION, resource.address) from error
-        return by_name
 
     def _get_api(self, resource: Resource, api_id: str) -> Mapping[str, Any]:
         try:

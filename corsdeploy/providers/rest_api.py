@@ -1,7 +1,6 @@
 """API Gateway REST APIs: read the API's structure, execute the operations the service derives, deploy."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +9,7 @@ from botocore.exceptions import ClientError
 from corsdeploy.aws import error_code, translate
 from corsdeploy.errors import PlanError, Problem
 from corsdeploy.model import Kind, Live, Resource
+from corsdeploy.providers.api_names import ApiNames
 from corsdeploy.services.rest_api import (
     PREFLIGHT_OPERATION,
     PREFLIGHT_REQUEST_TEMPLATES,
@@ -47,8 +47,7 @@ class RestApiProvider:
 
     def __init__(self, clients: Clients) -> None:
         self._clients = clients
-        self._lock = threading.Lock()
-        self._ids_by_name: dict[str, list[str]] | None = None
+        self._names = ApiNames("REST API", self._list_rest_apis)
 
     @property
     def _client(self) -> Any:
@@ -76,24 +75,10 @@ class RestApiProvider:
             api_id = str(resource.settings["id"])
             self._get(resource, "get_rest_api", f"no REST API has id {api_id!r}", restApiId=api_id)
             return api_id
-        ids = self._apis_by_name(resource).get(resource.name, [])
-        if len(ids) == 1:
-            return ids[0]
-        if not ids:
-            message = f"no REST API is named {resource.name!r}"
-        else:
-            message = (f"{len(ids)} REST APIs are named {resource.name!r} (ids: {', '.join(sorted(ids))}); "
-                       "select one with `id:`")
-        raise PlanError(Problem(message, address=resource.address))
+        return self._names.resolve(resource)
 
-    def _apis_by_name(self, resource: Resource) -> dict[str, list[str]]:
-        with self._lock:
-            if self._ids_by_name is None:
-                by_name: dict[str, list[str]] = {}
-                for api in self._paginate(resource, "get_rest_apis"):
-                    by_name.setdefault(api["name"], []).append(api["id"])
-                self._ids_by_name = by_name
-            return self._ids_by_name
+    def _list_rest_apis(self, resource: Resource) -> list[tuple[str, str]]:
+        return [(api["name"], api["id"]) for api in self._paginate(resource, "get_rest_apis")]
 
     def _read_state(self, resource: Resource, api_id: str) -> RestApiState:
         stage_name = str(resource.settings.get("stage") or "")
