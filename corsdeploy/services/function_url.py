@@ -1,11 +1,8 @@
 """Lambda function URLs: the `Cors` object and how the service compares it."""
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from corsdeploy.model import Kind, Live, Resource
-from corsdeploy.services.http_api import CaseFolds, desired_cors, normalize_cors
+from corsdeploy.model import Kind
+from corsdeploy.services.http_api import CaseFolds, CorsObjectService
 
 
 def _verbatim(value: str) -> str:
@@ -28,16 +25,4 @@ def split_function_name(name: str) -> tuple[str, str | None]:
     return function, qualifier or None
 
 
-class FunctionUrlService:
-    """CORS semantics of Lambda function URLs."""
-
-    kind = Kind.FUNCTION_URL
-
-    def desired(self, resource: Resource, live: Live) -> Mapping[str, Any] | None:
-        return desired_cors(resource, FUNCTION_URL_FOLDS)
-
-    def normalize(self, wire: Mapping[str, Any] | None) -> Any:
-        return normalize_cors(wire, FUNCTION_URL_FOLDS)
-
-
-SERVICE = FunctionUrlService()
+SERVICE = CorsObjectService(Kind.FUNCTION_URL, FUNCTION_URL_FOLDS)

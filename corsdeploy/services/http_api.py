@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from corsdeploy.model import Kind, Live, Resource
@@ -41,16 +42,19 @@ def desired_cors(resource: Resource, folds: CaseFolds) -> dict[str, Any] | None:
     return wire if normalize_cors(wire, folds) is not None else None
 
 
-class HttpApiService:
-    """CORS semantics of API Gateway HTTP APIs (apigatewayv2)."""
+@dataclass(frozen=True)
+class CorsObjectService:
+    """A service configured by AWS's `Cors` object (HTTP APIs, function URLs); they differ only in
+    which lists the service compares without regard to case."""
 
-    kind = Kind.HTTP_API
+    kind: Kind
+    folds: CaseFolds
 
     def desired(self, resource: Resource, live: Live) -> Mapping[str, Any] | None:
-        return desired_cors(resource, HTTP_API_FOLDS)
+        return desired_cors(resource, self.folds)
 
     def normalize(self, wire: Mapping[str, Any] | None) -> Any:
-        return normalize_cors(wire, HTTP_API_FOLDS)
+        return normalize_cors(wire, self.folds)
 
 
-SERVICE = HttpApiService()
+SERVICE = CorsObjectService(Kind.HTTP_API, HTTP_API_FOLDS)
