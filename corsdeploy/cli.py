@@ -78,9 +78,7 @@ def cli() -> None:
 @common_options
 def validate(env_name: str | None, all_envs: bool) -> int:
     """Check environment files: schema, AWS limits, references. No AWS call."""
-    from corsdeploy.config import environment_names
-
-    names = _chosen_environments(env_name, all_envs, environment_names)
+    names = _chosen_environments(env_name, all_envs)
     problems: list[Problem] = []
     for name in names:
         try:
@@ -94,8 +92,9 @@ def validate(env_name: str | None, all_envs: bool) -> int:
     return ExitCode.OK
 
 
-def _chosen_environments(env_name: str | None, all_envs: bool,
-                         environment_names: Callable[[Path], list[str]]) -> list[str]:
+def _chosen_environments(env_name: str | None, all_envs: bool) -> list[str]:
+    from corsdeploy.config import environment_names
+
     if bool(env_name) == all_envs:
         raise click.UsageError("give exactly one of --env NAME or --all")
     if env_name:

@@ -39,7 +39,8 @@ def select_targets(environment: Environment, targets: Sequence[str]) -> tuple[Re
                     f"(addresses: {listing})")
             for t in unknown
         ])
-    return tuple(r for r in environment.resources if r.address in set(targets))
+    wanted = set(targets)
+    return tuple(r for r in environment.resources if r.address in wanted)
 
 
 def plan_environment(environment: Environment, targets: Sequence[str] = ()) -> PlanRun:

@@ -58,26 +58,31 @@ class S3Provider:
         kwargs: dict[str, Any] = {"Bucket": bucket}
         if self._clients.settings.account_id:
             kwargs["ExpectedBucketOwner"] = self._clients.settings.account_id
-        for _ in range(2):
-            with self._lock:
-                region = self._regions.get(bucket)
-            try:
-                return call(self._clients.client("s3", region), **kwargs)
-            except ClientError as error:
-                code = error_code(error)
-                if code == "NoSuchCORSConfiguration":
-                    raise _NoCors from error
-                if code == "NoSuchBucket":
-                    raise PlanError(Problem(
-                        f"bucket {bucket!r} does not exist (corsdeploy does not create buckets)",
-                        address=resource.address), code=code) from error
-                moved_to = bucket_region(error)
-                if moved_to and moved_to != region:
-                    with self._lock:
-                        self._regions[bucket] = moved_to
-                    continue
-                raise translate(error, action, resource.address) from error
-        raise AssertionError("unreachable: the second attempt either returns or raises")
+        with self._lock:
+            region = self._regions.get(bucket)
+        try:
+            return call(self._clients.client("s3", region), **kwargs)
+        except ClientError as error:
+            moved_to = bucket_region(error)
+            if not moved_to or moved_to == region:
+                raise _translate(error, resource, action) from error
+        with self._lock:
+            self._regions[bucket] = moved_to
+        try:
+            return call(self._clients.client("s3", moved_to), **kwargs)
+        except ClientError as error:
+            raise _translate(error, resource, action) from error
+
+
+def _translate(error: ClientError, resource: Resource, action: str) -> Exception:
+    """An S3 refusal in corsdeploy's terms: no configuration, no bucket, or AWS's own error."""
+    code = error_code(error)
+    if code == "NoSuchCORSConfiguration":
+        return _NoCors()
+    if code == "NoSuchBucket":
+        message = f"bucket {resource.name!r} does not exist (corsdeploy does not create buckets)"
+        return PlanError(Problem(message, address=resource.address), code=code)
+    return translate(error, action, resource.address)
 
 
 class _NoCors(Exception):
