@@ -58,6 +58,12 @@ REST_GATEWAY_RESPONSE_TYPES = (
 )
 REST_DEFAULT_GATEWAY_RESPONSES = ("DEFAULT_4XX", "DEFAULT_5XX")
 
+
+def is_rest_header_value(value: str) -> bool:
+    """Whether a value can sit inside a '...' static header value and a template string literal:
+    non-empty, with no quote, backslash or whitespace to break out of either."""
+    return bool(value) and not any(c in "'\\" or c.isspace() for c in value)
+
 # --- Lambda function URLs (Cors object) ---------------------------------------------------------
 LAMBDA_MIN_MAX_AGE = 0
 LAMBDA_MAX_MAX_AGE = 86400

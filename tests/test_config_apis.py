@@ -203,6 +203,23 @@ def test_rest_origins_are_exact(tmp_path: Path) -> None:
     assert where(found) == at(path, "'https://*")
 
 
+@pytest.mark.parametrize(("field", "value", "needle"), [
+    ("AllowHeaders", '"Content Type"', '"Content Type"'),
+    ("AllowHeaders", '"X-It\'s"', '"X-It'),
+    ("ExposeHeaders", '"X-A\\\\B"', '"X-A'),
+    ("AllowMethods", '"GET "', '"GET "'),
+])
+def test_rest_values_go_inside_quotes_and_templates(
+    tmp_path: Path, field: str, value: str, needle: str
+) -> None:
+    """API Gateway static values are '...' literals and the origin template holds string literals:
+    a quote, backslash or space would break out of them, so validate refuses it with its position."""
+    cors = f"{{AllowOrigins: ['https://a.example.com'], AllowMethods: [GET], {field}: [{value}]}}"
+    path = rest(tmp_path, cors)
+    found = problem(path, "quotes, backslashes or whitespace")
+    assert found.message.startswith(f"{field}[0]: ") and where(found) == at(path, needle)
+
+
 def test_rest_gateway_response_types(tmp_path: Path) -> None:
     path = rest(tmp_path, "absent", "gateway_responses: [DEFAULT_4XX, default_5xx, NOPE, DEFAULT_4XX]")
     lower = problem(path, "'default_5xx'")

@@ -136,6 +136,12 @@ def check_rest_cors(entry: Mapping[str, Any], path: Path_, report: Reporter) -> 
         elif "*" in origin:
             report.add(at, f"{origin!r}: REST APIs match origins exactly, so '*' cannot be part of an "
                            "origin; list each origin (or use '*' alone)")
+    for field in ("AllowOrigins", "AllowMethods", "AllowHeaders", "ExposeHeaders"):
+        for position, value in _strings(cors.get(field)):
+            if not limits.is_rest_header_value(value):
+                report.add((*path, "cors", field, position),
+                           f"{value!r}: REST API header values cannot hold quotes, backslashes or whitespace "
+                           "(they are written inside '...' literals and the preflight template)")
     responses = entry.get("gateway_responses", list(limits.REST_DEFAULT_GATEWAY_RESPONSES))
     several = len({origin for _, origin in origins}) > 1
     if credentials and several and isinstance(responses, list) and responses:

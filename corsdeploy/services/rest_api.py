@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from corsdeploy import limits
 from corsdeploy.errors import CorsdeployError, PlanError, Problem
 from corsdeploy.model import CorsRule, Kind, Live, Resource
 from corsdeploy.services.rest_template import (
@@ -393,9 +394,10 @@ def _quote(value: str) -> str:
 
 
 def _check_values(resource: Resource, rule: CorsRule) -> None:
-    """Values go inside '...' static values and template literals: no quote, backslash or whitespace."""
+    """Last defence against template injection for callers that bypass validation (which reports the
+    same problem with its file:line)."""
     values = [*rule.allowed_origins, *rule.allowed_methods, *rule.allowed_headers, *rule.expose_headers]
-    bad = [v for v in values if not v or any(c in "'\\" or c.isspace() for c in v)]
+    bad = [v for v in values if not limits.is_rest_header_value(v)]
     if bad:
         raise PlanError(Problem(
             f"REST API header values cannot hold quotes, backslashes or spaces: {', '.join(map(repr, bad))}",
