@@ -1,8 +1,6 @@
 """diff(desired, live) -> Plan. Pure: the providers have already read live state."""
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -11,7 +9,7 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from corsdeploy.model import Live, Resource
-from corsdeploy.services import service_for
+from corsdeploy.services import digest, service_for
 
 
 class Action(StrEnum):
@@ -67,11 +65,6 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         return any(change.action is not Action.NOOP for change in self.changes)
-
-
-def digest(value: Any) -> str:
-    """A stable digest of a JSON-like value."""
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def make_plan(environment: str, resources: Sequence[Resource], lives: Mapping[str, Live],

@@ -2,6 +2,8 @@
 asks for in that shape, and the normalization that makes "equal" mean "behaves the same"."""
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from importlib import import_module
 from typing import Any, Protocol
@@ -28,3 +30,8 @@ class Service(Protocol):
 def service_for(kind: Kind) -> Service:
     # Imported on demand: a command touching one kind never loads the others.
     return import_module(f"corsdeploy.services.{kind.module}").SERVICE
+
+
+def digest(value: Any) -> str:
+    """A stable digest of a JSON-like value (normalized configurations: saved plans, deployments)."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()

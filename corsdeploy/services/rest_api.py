@@ -10,8 +10,6 @@ of all of that. Everything here is pure: the provider reads a `RestApiState` and
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +17,7 @@ from typing import Any
 from corsdeploy import limits
 from corsdeploy.errors import CorsdeployError, PlanError, Problem
 from corsdeploy.model import CorsRule, Kind, Live, Resource
+from corsdeploy.services import digest
 from corsdeploy.services.rest_template import (
     OVERRIDDEN_HEADER,
     TEMPLATE_VIEW_PREFIX,
@@ -503,7 +502,7 @@ def state_digest(wire: Mapping[str, Any] | None) -> str:
     value = normalize_view(wire)
     if value is not None:
         value.pop("deployment")
-    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:20]
+    return digest(value)[:20]
 
 
 def deployment_description(wire: Mapping[str, Any] | None) -> str:
