@@ -74,7 +74,7 @@ class Writer:
 
     def write(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
         """Save the live configuration durably, then replace it, then verify the service took it."""
-        self.backups.save(self.apply_id, self.environment, resource.address, live.wire)
+        self.backups.save(self.apply_id, self.environment, resource.address, live.backup_document)
         provider = self.providers[resource.kind]
         provider.write(resource, live, wire)
         self._verify(resource, provider)

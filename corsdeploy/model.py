@@ -140,9 +140,17 @@ class Live:
 
     `wire` is the live CORS in the service's own shape (plan JSON `before`); `None` means none.
     `handle` carries provider-private facts the write needs (resolved id, region, API structure).
+    `backup` is what must be saved to put the resource back exactly as it was, where the plan view
+    `wire` is not enough (REST APIs); None means `wire` is.
     """
 
     address: str
     wire: Mapping[str, Any] | None
     handle: Any = None
     warnings: tuple[str, ...] = ()
+    backup: Mapping[str, Any] | None = None
+
+    @property
+    def backup_document(self) -> Mapping[str, Any] | None:
+        """What a backup of this resource holds before it is overwritten."""
+        return self.backup if self.backup is not None else self.wire
