@@ -12,6 +12,7 @@ from moto import mock_aws
 from corsdeploy.aws import Clients
 from corsdeploy.errors import AwsError, PlanError
 from corsdeploy.model import AwsSettings, Kind, Location, Resource, frozen
+from corsdeploy.plan import Action, plan_resource
 from corsdeploy.providers.http_api import HttpApiProvider
 from corsdeploy.sandbox.seed_apis import seed_http_api
 from corsdeploy.services.http_api import SERVICE
@@ -55,7 +56,7 @@ def test_write_read_delete_round_trip(clients: Clients) -> None:
     provider = HttpApiProvider(clients)
 
     live = provider.read(resource)
-    assert (live.wire, live.handle, live.warnings) == (None, api_id, ())
+    assert (live.wire, live.handle.api_id, live.warnings) == (None, api_id, ())
 
     provider.write(resource, live, SERVICE.desired(resource, live))
     written = provider.read(resource)
@@ -104,16 +105,31 @@ def test_normalization_keeps_real_changes(live: dict[str, Any], desired: dict[st
     assert SERVICE.normalize(live) != SERVICE.normalize(desired)
 
 
-@pytest.mark.parametrize("wire", [None, {}, {"AllowOrigins": [], "AllowCredentials": False, "MaxAge": 0}])
-def test_empty_configuration_is_none(wire: dict[str, Any] | None) -> None:
-    assert SERVICE.normalize(wire) is None
+def test_only_a_missing_configuration_is_none() -> None:
+    assert SERVICE.normalize(None) is None
 
 
-def test_empty_live_configuration_reads_as_none(clients: Clients) -> None:
+@pytest.mark.parametrize("wire", [{}, {"AllowOrigins": [], "AllowCredentials": False, "MaxAge": 0}])
+def test_an_empty_configuration_is_cors(wire: dict[str, Any]) -> None:
+    """API Gateway answers preflights itself for a present but empty CorsConfiguration (facts §7.3)."""
+    assert SERVICE.normalize(wire) is not None
+    assert SERVICE.normalize(wire) == SERVICE.normalize({})
+
+
+@pytest.mark.parametrize("empty", [{}, {"MaxAge": 0}])
+def test_absent_deletes_an_empty_live_configuration(clients: Clients, empty: dict[str, Any]) -> None:
     api_id = create_api(clients, "orders")
-    clients.client("apigatewayv2").update_api(ApiId=api_id, CorsConfiguration={"MaxAge": 0})
-    assert live_cors(clients, api_id) == {"MaxAge": 0}
-    assert HttpApiProvider(clients).read(http_api("orders")).wire is None
+    clients.client("apigatewayv2").update_api(ApiId=api_id, CorsConfiguration=empty)
+    assert live_cors(clients, api_id) == empty
+    resource = http_api("orders", cors=None)
+    provider = HttpApiProvider(clients)
+    live = provider.read(resource)
+    assert live.wire == empty
+    change = plan_resource(resource, live)
+    assert change.action is Action.DELETE
+    provider.write(resource, live, change.after)
+    assert live_cors(clients, api_id) is None
+    assert plan_resource(resource, provider.read(resource)).action is Action.NOOP
 
 
 def test_desired_absent_is_none(clients: Clients) -> None:
@@ -135,7 +151,7 @@ def test_absent_on_api_without_cors_sends_nothing(clients: Clients) -> None:
 def test_an_unset_id_from_the_config_layer_selects_by_name(clients: Clients) -> None:
     """The config layer always fills settings["id"], with None when the file gives no `id:`."""
     api_id = create_api(clients, "orders")
-    assert HttpApiProvider(clients).read(http_api("orders", id=None)).handle == api_id
+    assert HttpApiProvider(clients).read(http_api("orders", id=None)).handle.api_id == api_id
 
 
 def test_no_api_by_that_name(clients: Clients) -> None:
@@ -156,7 +172,7 @@ def test_several_apis_by_that_name_lists_their_ids(clients: Clients) -> None:
 def test_websocket_apis_do_not_count_as_name_matches(clients: Clients) -> None:
     create_api(clients, "orders", protocol="WEBSOCKET")
     api_id = create_api(clients, "orders")
-    assert HttpApiProvider(clients).read(http_api("orders")).handle == api_id
+    assert HttpApiProvider(clients).read(http_api("orders")).handle.api_id == api_id
 
 
 def test_lookup_by_id_picks_one_of_several(clients: Clients) -> None:
@@ -164,7 +180,7 @@ def test_lookup_by_id_picks_one_of_several(clients: Clients) -> None:
     chosen = create_api(clients, "orders")
     clients.client("apigatewayv2").update_api(ApiId=chosen, CorsConfiguration=WANTED)
     live = HttpApiProvider(clients).read(http_api("orders", id=chosen))
-    assert live.handle == chosen
+    assert live.handle.api_id == chosen
     assert live.wire == live_cors(clients, chosen)
 
 
@@ -175,7 +191,7 @@ def test_lookup_by_unknown_id(clients: Clients) -> None:
 
 def test_lookup_by_id_of_websocket_api(clients: Clients) -> None:
     api_id = create_api(clients, "chat", protocol="WEBSOCKET")
-    with pytest.raises(PlanError, match="WEBSOCKET API, not an HTTP API"):
+    with pytest.raises(PlanError, match=f"no HTTP API has id '{api_id}'"):
         HttpApiProvider(clients).read(http_api("chat", id=api_id))
 
 
@@ -187,7 +203,7 @@ def test_one_listing_shared_by_threads(clients: Clients) -> None:
     client.meta.events.register("before-call.apigatewayv2.GetApis", lambda **_: listings.append("GetApis"))
     provider = HttpApiProvider(clients)
     with ThreadPoolExecutor(max_workers=8) as pool:
-        handles = list(pool.map(lambda name: provider.read(http_api(name, cors=None)).handle, names))
+        handles = list(pool.map(lambda name: provider.read(http_api(name, cors=None)).handle.api_id, names))
     assert handles == [ids[name] for name in names]
     assert listings == ["GetApis"]
 
@@ -196,28 +212,12 @@ def api_item(api_id: str, name: str) -> dict[str, Any]:
     return {"ApiId": api_id, "Name": name, "ProtocolType": "HTTP", "RouteSelectionExpression": "x"}
 
 
-def test_get_apis_is_paginated() -> None:
-    clients = Clients(AwsSettings(region="eu-west-1"))
-    client = clients.client("apigatewayv2")
-    provider = HttpApiProvider(clients)
-    with Stubber(client) as stub:
-        stub.add_response("get_apis", {"Items": [api_item("aaa", "first")], "NextToken": "page2"}, {})
-        stub.add_response("get_apis", {"Items": [api_item("bbb", "second")]}, {"NextToken": "page2"})
-        with_cors = {**api_item("bbb", "second"), "CorsConfiguration": WANTED}
-        stub.add_response("get_api", with_cors, {"ApiId": "bbb"})
-        stub.add_response("get_api", api_item("aaa", "first"), {"ApiId": "aaa"})
-        second = provider.read(http_api("second", cors=None))
-        first = provider.read(http_api("first", cors=None))
-        stub.assert_no_pending_responses()
-    assert (second.handle, second.wire) == ("bbb", WANTED)
-    assert (first.handle, first.wire) == ("aaa", None)
-
-
 def test_get_routes_is_paginated() -> None:
     clients = Clients(AwsSettings(region="eu-west-1"))
     provider = HttpApiProvider(clients)
     with Stubber(clients.client("apigatewayv2")) as stub:
-        stub.add_response("get_api", api_item("aaa", "orders"), {"ApiId": "aaa"})
+        stub.add_response("get_apis", {"Items": [api_item("aaa", "orders")]}, {})
+        stub.add_response("get_stages", {"Items": []}, {"ApiId": "aaa"})
         stub.add_response("get_routes", {"Items": [{"RouteKey": "GET /items", "AuthorizationType": "JWT"}],
                                          "NextToken": "page2"}, {"ApiId": "aaa"})
         stub.add_response("get_routes", {"Items": [{"RouteKey": "$default", "AuthorizationType": "JWT"}]},
@@ -283,7 +283,7 @@ def test_update_refused_names_the_iam_action(clients: Clients) -> None:
 
 def test_declared_iam_actions() -> None:
     assert HttpApiProvider.read_actions == ("apigateway:GET",)
-    assert set(HttpApiProvider.write_actions) == {"apigateway:PATCH", "apigateway:DELETE"}
+    assert set(HttpApiProvider.write_actions) == {"apigateway:PATCH", "apigateway:DELETE", "apigateway:POST"}
 
 
 def test_seed_creates_the_api_once(clients: Clients) -> None:
@@ -292,4 +292,40 @@ def test_seed_creates_the_api_once(clients: Clients) -> None:
     seed_http_api(clients, resource)
     apis = clients.client("apigatewayv2").get_apis()["Items"]
     assert [(api["Name"], api["ProtocolType"]) for api in apis] == [("orders", "HTTP")]
-    assert HttpApiProvider(clients).read(resource).wire is None
+    live = HttpApiProvider(clients).read(resource)
+    assert (live.wire, live.warnings) == (None, ())
+
+
+def test_seed_gives_the_api_an_auto_deploy_default_stage(clients: Clients) -> None:
+    seed_http_api(clients, http_api("orders"))
+    (api,) = clients.client("apigatewayv2").get_apis()["Items"]
+    stages = clients.client("apigatewayv2").get_stages(ApiId=api["ApiId"])["Items"]
+    assert [(stage["StageName"], stage.get("AutoDeploy")) for stage in stages] == [("$default", True)]
+
+
+def add_stage(clients: Clients, api_id: str, name: str, auto_deploy: bool) -> None:
+    clients.client("apigatewayv2").create_stage(ApiId=api_id, StageName=name, AutoDeploy=auto_deploy)
+
+
+def test_a_change_warns_about_each_stage_without_auto_deploy(clients: Clients) -> None:
+    api_id = create_api(clients, "orders")
+    add_stage(clients, api_id, "$default", True)
+    add_stage(clients, api_id, "prod", False)
+    (warning,) = HttpApiProvider(clients).read(http_api("orders")).warnings
+    assert warning.startswith("stage 'prod' does not deploy automatically: it serves the old CORS")
+    assert "set `stage: <name>`" in warning
+
+
+def test_a_stage_setting_naming_no_stage_is_a_plan_error(clients: Clients) -> None:
+    api_id = create_api(clients, "orders")
+    add_stage(clients, api_id, "$default", True)
+    expected = r"`stage:` 'prod' is not a stage of this HTTP API \(its stages: '\$default'\)"
+    with pytest.raises(PlanError, match=expected):
+        HttpApiProvider(clients).read(http_api("orders", stage="prod"))
+
+
+def test_a_stage_setting_selects_the_stage_to_deploy(clients: Clients) -> None:
+    api_id = create_api(clients, "orders")
+    add_stage(clients, api_id, "prod", False)
+    live = HttpApiProvider(clients).read(http_api("orders", stage="prod"))
+    assert (live.handle.deploy_stage, live.warnings) == ("prod", ())

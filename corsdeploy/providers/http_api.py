@@ -1,97 +1,116 @@
 """API Gateway HTTP APIs: find the API by name (or `id:`), read and write its CorsConfiguration."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from corsdeploy.aws import error_code, translate
-from corsdeploy.errors import PlanError, Problem
+from corsdeploy.aws import translate
 from corsdeploy.model import Kind, Live, Resource
-from corsdeploy.providers.api_names import ApiNames
-from corsdeploy.services.http_api import SERVICE
+from corsdeploy.providers.api_names import ApiListing
+from corsdeploy.services.http_api import SERVICE, Stage, complete_cors, stage_to_deploy, stage_warnings
 
 if TYPE_CHECKING:
     from corsdeploy.aws import Clients
 
 # IAM knows API Gateway v2 calls by HTTP verb on the resource path.
-READ_ACTION = "apigateway:GET"  # get_apis, get_api, get_routes
+READ_ACTION = "apigateway:GET"  # get_apis, get_stages, get_routes, get_api (after a write)
 UPDATE_ACTION = "apigateway:PATCH"  # update_api
 DELETE_ACTION = "apigateway:DELETE"  # delete_cors_configuration
+DEPLOY_ACTION = "apigateway:POST"  # create_deployment (only for `stage:`)
+# Deployments corsdeploy creates say so first (the contract's convention for REST APIs too).
+DEPLOYMENT_DESCRIPTION = "corsdeploy: CORS changed"
+
+
+@dataclass(frozen=True)
+class HttpApiHandle:
+    """Which API a resource is, and the stage to deploy after a write (None: nothing to deploy)."""
+
+    api_id: str
+    deploy_stage: str | None = None
 
 
 class HttpApiProvider:
-    """Reads and writes the CORS of HTTP APIs; one `get_apis` listing per instance, shared by threads."""
+    """Reads and writes the CORS of HTTP APIs; one `get_apis` listing per instance, shared by threads.
+
+    A read costs, besides its share of that listing, one `get_routes` when CORS is wanted (the
+    authorizer warning) and one `get_stages` when `stage:` is set or the CORS would change; a read
+    after this instance wrote the API (apply's verification) adds one `get_api`."""
 
     kind = Kind.HTTP_API
     read_actions = (READ_ACTION,)
-    write_actions = (UPDATE_ACTION, DELETE_ACTION)
+    write_actions = (UPDATE_ACTION, DELETE_ACTION, DEPLOY_ACTION)
 
     def __init__(self, clients: Clients) -> None:
         self._clients = clients
-        self._names = ApiNames("HTTP API", self._list_http_apis)
+        self._apis: ApiListing[Mapping[str, Any]] = ApiListing("HTTP API", self._list_http_apis)
+        # APIs this instance wrote: the listing shows them as they were, so they are read again.
+        self._written: set[str] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def _client(self) -> Any:
+        return self._clients.client("apigatewayv2")
 
     def read(self, resource: Resource) -> Live:
-        api = self._get_api(resource, self._api_id(resource))
+        api_id, api = self._apis.select(resource)
+        with self._lock:
+            written = api_id in self._written
+        if written:
+            api = self._call(resource, READ_ACTION, "get_api", ApiId=api_id)
+        # GetApis carries CorsConfiguration; a present but empty one is still CORS (facts §7.3).
         cors = api.get("CorsConfiguration")
-        warnings = () if resource.cors is None else self._authorizer_warnings(resource, api["ApiId"])
-        return Live(
-            address=resource.address,
-            wire=dict(cors) if cors is not None and SERVICE.normalize(cors) is not None else None,
-            handle=api["ApiId"],
-            warnings=warnings,
-        )
+        wire = dict(cors) if cors is not None else None
+        changes = SERVICE.changes(resource, wire)
+        stages = self._stages(resource, api_id) if changes or resource.settings.get("stage") else []
+        handle = HttpApiHandle(api_id, stage_to_deploy(resource, stages))
+        warnings = stage_warnings(resource, stages, changes)
+        if resource.cors is not None:
+            warnings += self._authorizer_warnings(resource, api_id)
+        return Live(resource.address, wire, handle, warnings)
 
     def write(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
-        client = self._clients.client("apigatewayv2")
+        handle: HttpApiHandle = live.handle
+        with self._lock:
+            self._written.add(handle.api_id)
+        if wire is not None:
+            self._call(resource, UPDATE_ACTION, "update_api",
+                       ApiId=handle.api_id, CorsConfiguration=complete_cors(wire))
+        elif live.wire is not None:
+            self._call(resource, DELETE_ACTION, "delete_cors_configuration", ApiId=handle.api_id)
+        else:
+            return
+        if handle.deploy_stage:
+            # A stage without auto-deploy serves its last deployment until deployed again (§7.4).
+            self._call(resource, DEPLOY_ACTION, "create_deployment", ApiId=handle.api_id,
+                       StageName=handle.deploy_stage, Description=DEPLOYMENT_DESCRIPTION)
+
+    def _call(self, resource: Resource, action: str, operation: str, **kwargs: Any) -> Any:
         try:
-            if wire is not None:
-                # Whether update_api merges a partial CorsConfiguration is UNCONFIRMED: the whole
-                # object is sent, and apply's re-read verifies the result.
-                client.update_api(ApiId=live.handle, CorsConfiguration=dict(wire))
-            elif live.wire is not None:
-                client.delete_cors_configuration(ApiId=live.handle)
+            return getattr(self._client, operation)(**kwargs)
         except ClientError as error:
-            action = UPDATE_ACTION if wire is not None else DELETE_ACTION
             raise translate(error, action, resource.address) from error
 
-    def _api_id(self, resource: Resource) -> str:
-        if resource.settings.get("id"):
-            return str(resource.settings["id"])
-        return self._names.resolve(resource)
-
-    def _list_http_apis(self, resource: Resource) -> list[tuple[str, str]]:
+    def _paginate(self, resource: Resource, operation: str, **kwargs: Any) -> list[Mapping[str, Any]]:
         try:
-            return [
-                (api["Name"], api["ApiId"])
-                for page in self._clients.client("apigatewayv2").get_paginator("get_apis").paginate()
-                for api in page.get("Items", [])
-                if api.get("ProtocolType") == "HTTP"
-            ]
+            pages = self._client.get_paginator(operation).paginate(**kwargs)
+            return [item for page in pages for item in page.get("Items", [])]
         except ClientError as error:
             raise translate(error, READ_ACTION, resource.address) from error
 
-    def _get_api(self, resource: Resource, api_id: str) -> Mapping[str, Any]:
-        try:
-            api: Mapping[str, Any] = self._clients.client("apigatewayv2").get_api(ApiId=api_id)
-        except ClientError as error:
-            if error_code(error) == "NotFoundException":
-                problem = Problem(f"no HTTP API has id {api_id!r}", address=resource.address)
-                raise PlanError(problem) from error
-            raise translate(error, READ_ACTION, resource.address) from error
-        if api.get("ProtocolType") != "HTTP":
-            message = f"API {api_id!r} is a {api.get('ProtocolType')} API, not an HTTP API"
-            raise PlanError(Problem(message, address=resource.address))
-        return api
+    def _list_http_apis(self, resource: Resource) -> list[tuple[str, str, Mapping[str, Any]]]:
+        return [(api["Name"], api["ApiId"], api) for api in self._paginate(resource, "get_apis")
+                if api.get("ProtocolType") == "HTTP"]
+
+    def _stages(self, resource: Resource, api_id: str) -> list[Stage]:
+        return [Stage(str(stage["StageName"]), bool(stage.get("AutoDeploy")))
+                for stage in self._paginate(resource, "get_stages", ApiId=api_id)]
 
     def _authorizer_warnings(self, resource: Resource, api_id: str) -> tuple[str, ...]:
-        try:
-            pages = self._clients.client("apigatewayv2").get_paginator("get_routes").paginate(ApiId=api_id)
-            routes = [route for page in pages for route in page.get("Items", [])]
-        except ClientError as error:
-            raise translate(error, READ_ACTION, resource.address) from error
-        return authorizer_warnings(routes)
+        return authorizer_warnings(self._paginate(resource, "get_routes", ApiId=api_id))
 
 
 # `$default` catches every path and method without a route of its own, OPTIONS included.

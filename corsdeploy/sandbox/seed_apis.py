@@ -13,6 +13,7 @@ from corsdeploy.model import Resource
 from corsdeploy.services.function_url import split_function_name
 
 SANDBOX_ROUTES = ("GET /items", "POST /items")
+SANDBOX_STAGE = "$default"
 LAMBDA_ROLE = "corsdeploy-sandbox-lambda"
 _ASSUME_ROLE_POLICY = {
     "Version": "2012-10-17",
@@ -23,7 +24,8 @@ _HANDLER_SOURCE = 'def handler(event, context):\n    return {"statusCode": 200, 
 
 
 def seed_http_api(clients: Clients, resource: Resource) -> None:
-    """Create an HTTP API named like the resource, with a couple of routes, unless one exists."""
+    """Create an HTTP API named like the resource, with a couple of routes and the auto-deploying
+    `$default` stage the console makes, unless one exists."""
     api = clients.client("apigatewayv2")
     pages = api.get_paginator("get_apis").paginate()
     if any(item["Name"] == resource.name for page in pages for item in page.get("Items", [])):
@@ -31,6 +33,8 @@ def seed_http_api(clients: Clients, resource: Resource) -> None:
     api_id = api.create_api(Name=resource.name, ProtocolType="HTTP")["ApiId"]
     for route_key in SANDBOX_ROUTES:
         api.create_route(ApiId=api_id, RouteKey=route_key)
+    # moto has no HTTP API deployments (facts §7), so the sandbox seeds only auto-deploy stages.
+    api.create_stage(ApiId=api_id, StageName=SANDBOX_STAGE, AutoDeploy=True)
 
 
 def seed_function_url(clients: Clients, resource: Resource) -> None:

@@ -25,4 +25,4 @@ def split_function_name(name: str) -> tuple[str, str | None]:
     return function, qualifier or None
 
 
-SERVICE = CorsObjectService(Kind.FUNCTION_URL, FUNCTION_URL_FOLDS)
+SERVICE = CorsObjectService(Kind.FUNCTION_URL, FUNCTION_URL_FOLDS, empty_is_cors=False)

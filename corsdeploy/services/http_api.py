@@ -1,10 +1,11 @@
 """API Gateway HTTP APIs: the `Cors` object (CorsConfiguration) and how the service compares it."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from corsdeploy.errors import PlanError, Problem
 from corsdeploy.model import Kind, Live, Resource
 from corsdeploy.shapes import rule_to_cors
 
@@ -21,25 +22,26 @@ HTTP_API_FOLDS: CaseFolds = {
 }
 
 
-def normalize_cors(wire: Mapping[str, Any] | None, folds: CaseFolds) -> dict[str, Any] | None:
-    """The `Cors` object as sorted case-folded sets with unset = false/0; None when all are empty."""
-    wire = wire or {}
+def normalize_cors(
+    wire: Mapping[str, Any] | None, folds: CaseFolds, *, empty_is_cors: bool
+) -> dict[str, Any] | None:
+    """The `Cors` object as sorted case-folded sets with unset = false/0; None for no configuration
+    (and, unless `empty_is_cors`, for one whose fields are all empty)."""
+    if wire is None:
+        return None
     value: dict[str, Any] = {
         field: sorted({fold(item) for item in wire.get(field) or ()}) for field, fold in folds.items()
     }
     value["AllowCredentials"] = bool(wire.get("AllowCredentials") or False)
     value["MaxAge"] = int(wire.get("MaxAge") or 0)
-    if not any(value.values()):
+    if not empty_is_cors and not any(value.values()):
         return None
     return dict(sorted(value.items()))
 
 
-def desired_cors(resource: Resource, folds: CaseFolds) -> dict[str, Any] | None:
-    """The file's `Cors` object in the user's spelling; None for `absent` or one configuring nothing."""
-    if resource.cors is None:
-        return None
-    wire = rule_to_cors(resource.cors)
-    return wire if normalize_cors(wire, folds) is not None else None
+def complete_cors(wire: Mapping[str, Any]) -> dict[str, Any]:
+    """All six fields, `[]`/false/0 for unset: UpdateApi keeps any field a request leaves out (§7.2)."""
+    return {**{field: [] for field in HTTP_API_FOLDS}, "AllowCredentials": False, "MaxAge": 0, **wire}
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,64 @@ class CorsObjectService:
 
     kind: Kind
     folds: CaseFolds
+    # HTTP APIs: a present but empty CorsConfiguration is still CORS (facts §7.3); function URLs:
+    # `Cors` absent is the same as `{}` (§4.4).
+    empty_is_cors: bool
 
-    def desired(self, resource: Resource, live: Live) -> Mapping[str, Any] | None:
-        return desired_cors(resource, self.folds)
+    def desired(self, resource: Resource, live: Live | None = None) -> Mapping[str, Any] | None:
+        """The file's `Cors` object in the user's spelling; None for `absent` (or, where an empty
+        object is no CORS, for one configuring nothing)."""
+        if resource.cors is None:
+            return None
+        wire = rule_to_cors(resource.cors)
+        return wire if self.normalize(wire) is not None else None
 
-    def normalize(self, wire: Mapping[str, Any] | None) -> Any:
-        return normalize_cors(wire, self.folds)
+    def normalize(self, wire: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        return normalize_cors(wire, self.folds, empty_is_cors=self.empty_is_cors)
+
+    def changes(self, resource: Resource, wire: Mapping[str, Any] | None) -> bool:
+        """Whether the resource asks for other CORS than the live `wire`."""
+        return self.normalize(wire) != self.normalize(self.desired(resource))
 
 
-SERVICE = CorsObjectService(Kind.HTTP_API, HTTP_API_FOLDS)
+SERVICE = CorsObjectService(Kind.HTTP_API, HTTP_API_FOLDS, empty_is_cors=True)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """An HTTP API stage as far as CORS cares: one without auto-deploy serves its last deployment."""
+
+    name: str
+    auto_deploy: bool
+
+
+def stage_to_deploy(resource: Resource, stages: Sequence[Stage]) -> str | None:
+    """The stage named by `stage:` when corsdeploy must deploy it after a change; PlanError if missing."""
+    wanted = resource.settings.get("stage")
+    if not wanted:
+        return None
+    stage = next((stage for stage in stages if stage.name == wanted), None)
+    if stage is None:
+        there = ", ".join(repr(stage.name) for stage in stages) or "none"
+        message = f"`stage:` {wanted!r} is not a stage of this HTTP API (its stages: {there})"
+        raise PlanError(Problem(message, location=resource.location_of("stage"), address=resource.address))
+    return None if stage.auto_deploy else stage.name
+
+
+def stage_warnings(resource: Resource, stages: Sequence[Stage], changes: bool) -> tuple[str, ...]:
+    """A warning for each stage that will not serve a CORS change, and for a `stage:` not needed."""
+    wanted = resource.settings.get("stage")
+    warnings = [
+        f"stage {stage.name!r} deploys automatically: `stage: {stage.name}` is not needed, and "
+        f"corsdeploy creates no deployment for it"
+        for stage in stages if stage.name == wanted and stage.auto_deploy
+    ]
+    if changes:
+        fix = (f"`stage:` names {wanted!r}, so deploy this one yourself (or name it in `stage:`)" if wanted
+               else "set `stage: <name>` to have corsdeploy deploy it after a change")
+        warnings.extend(
+            f"stage {stage.name!r} does not deploy automatically: it serves the old CORS until the API "
+            f"is deployed to it; {fix}"
+            for stage in stages if not stage.auto_deploy and stage.name != wanted
+        )
+    return tuple(warnings)
