@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import Cli, MotoServer
 
-CORS = {"AllowOrigins": ["https://app.example.com"], "AllowMethods": ["GET", "POST"],
-        "AllowHeaders": ["Content-Type", "X-Request-Id"], "ExposeHeaders": ["X-Trace"], "MaxAge": 300}
+CORS: dict[str, Any] = {"AllowOrigins": ["https://app.example.com"], "AllowMethods": ["GET", "POST"],
+                        "AllowHeaders": ["Content-Type", "X-Request-Id"], "ExposeHeaders": ["X-Trace"], "MaxAge": 300}
 
 
 def environment(url: str, http_cors: Any, url_cors: Any) -> str:
@@ -78,12 +78,29 @@ def test_plan_apply_noop_absent(project: Cli, moto_server: MotoServer) -> None:
         FunctionName="thumbnailer", Cors=lowered)
     assert project("plan", "--env", "dev", "--detailed-exitcode").returncode == 0
 
+    # moto ignores the `Cors={}` that clears a function URL's CORS on AWS (facts §7.7), so only the
+    # HTTP API's `absent` can be shown here; test_function_url_absent.py shows the function URL's.
     project.write_env("dev", environment(moto_server.url, "absent", "absent"))
-    removal = json.loads(project("apply", "--env", "dev", "--auto-approve", "--format", "json").stdout)
-    assert [(r["action"], r["outcome"]) for r in removal["results"]] == [("delete", "applied")] * 2
-    assert project("plan", "--env", "dev", "--detailed-exitcode").returncode == 0
-    # The function URL itself survives `absent`.
-    assert live(moto_server)[1] in (None, {}, {"AllowCredentials": False})
+    only_api = ("--target", "http_api.orders")
+    removal = json.loads(
+        project("apply", "--env", "dev", "--auto-approve", "--format", "json", *only_api).stdout)
+    assert [(r["action"], r["outcome"]) for r in removal["results"]] == [("delete", "applied")]
+    assert project("plan", "--env", "dev", "--detailed-exitcode", *only_api).returncode == 0
+    assert live(moto_server)[0] is None
+
+
+def test_absent_removes_an_empty_http_api_configuration(project: Cli, moto_server: MotoServer) -> None:
+    """A present but empty CorsConfiguration is still CORS (facts §7.3): `absent` deletes it."""
+    session = boto3.Session(region_name="eu-west-1")
+    apis = session.client("apigatewayv2", endpoint_url=moto_server.url)
+    apis.update_api(ApiId=apis.get_apis()["Items"][0]["ApiId"], CorsConfiguration={})
+    project.write_env("dev", environment(moto_server.url, "absent", CORS))
+    only_api = ("--target", "http_api.orders")
+    plan = json.loads(project("plan", "--env", "dev", "--format", "json", *only_api).stdout)
+    assert [(c["action"], c["before"], c["after"]) for c in plan["changes"]] == [("delete", {}, None)]
+    applied = project("apply", "--env", "dev", "--auto-approve", *only_api)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert live(moto_server)[0] is None
 
 
 def test_missing_api_and_function_are_plan_errors(cli: Cli, moto_server: MotoServer) -> None:

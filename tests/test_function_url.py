@@ -70,11 +70,12 @@ def test_write_read_absent_round_trip(clients: Clients) -> None:
     absent = function_url("thumbnailer", cors=None)
     provider.write(absent, written, SERVICE.desired(absent, written))
     after = url_config(clients, "thumbnailer")
-    assert SERVICE.normalize(after.get("Cors")) is None
-    assert provider.read(absent).wire is None
     # The URL itself survives `absent`: same address, never deleted.
     assert after["FunctionUrl"] == url
     assert deletes == []
+    # moto 5.2.5 ignores `Cors={}` (facts §7.7) and keeps the old CORS, so moto cannot show `absent`
+    # taking effect; test_function_url_absent.py shows it against AWS's documented behaviour.
+    assert after["Cors"] == written.wire
 
 
 @pytest.mark.parametrize(("live", "desired"), [
@@ -148,8 +149,7 @@ def test_alias_qualifier_is_passed_to_every_call() -> None:
     with Stubber(clients.client("lambda")) as stub:
         stub.add_response("get_function_url_config", reply, target)
         stub.add_response("update_function_url_config", reply, {**target, "Cors": WANTED})
-        empty_cors = {"AllowCredentials": False}  # what `absent` sends
-        stub.add_response("update_function_url_config", reply, {**target, "Cors": empty_cors})
+        stub.add_response("update_function_url_config", reply, {**target, "Cors": {}})
         live = provider.read(resource)
         provider.write(resource, live, SERVICE.desired(resource, live))
         provider.write(resource, live, None)

@@ -18,8 +18,11 @@ if TYPE_CHECKING:
 READ_ACTION = "lambda:GetFunctionUrlConfig"
 WRITE_ACTION = "lambda:UpdateFunctionUrlConfig"
 # Lambda has no call that removes only the CORS: delete_function_url_config deletes the URL itself,
-# and a new URL gets another address. `absent` writes an empty Cors instead (moto ignores a literal {}).
-NO_CORS: Mapping[str, Any] = {"AllowCredentials": False}
+# and a new URL gets another address. `absent` updates the URL with this Cors instead. `Cors={}` clears
+# it on AWS, after which GetFunctionUrlConfig omits `Cors` (facts §7.7; Terraform sends the same).
+# Whether the other form, {"AllowCredentials": False}, also clears it is UNCONFIRMED (the acceptance
+# suite settles it). moto 5.2.5 ignores `Cors={}` and keeps the old CORS.
+NO_CORS: Mapping[str, Any] = {}
 
 
 @dataclass(frozen=True)
