@@ -127,3 +127,21 @@ def test_declares_the_iam_actions_it_uses() -> None:
     assert S3Provider.read_actions == ("s3:GetBucketCORS",)
     assert S3Provider.write_actions == ("s3:PutBucketCORS",)
 
+
+
+@pytest.mark.parametrize("account_id", [None, "123456789012"])
+def test_access_denied_names_the_bucket_owner_causes(account_id: str | None) -> None:
+    """S3 answers AccessDenied, not NoSuchBucket, for another account's bucket and for an
+    ExpectedBucketOwner mismatch (facts §7.6): the message says so beside the permission."""
+    clients = Clients(AwsSettings(region="eu-west-1", account_id=account_id))
+    with Stubber(clients.client("s3")) as stub:
+        stub.add_client_error("put_bucket_cors", service_error_code="AccessDenied",
+                              service_message="Access Denied", http_status_code=403)
+        with pytest.raises(AwsError) as raised:
+            S3Provider(clients).write(bucket(), Live("s3_bucket.assets", None), {"CORSRules": RULES})
+    message = str(raised.value)
+    assert raised.value.code == "AccessDenied"
+    assert "needs permission s3:PutBucketCORS" in message
+    assert "bucket 'assets' belongs to another account" in message
+    assert ("its owner is not account 123456789012 (aws.account_id, sent as ExpectedBucketOwner)"
+            in message) == bool(account_id)

@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from corsdeploy.aws import Clients, error_code, translate
-from corsdeploy.errors import PlanError, Problem
+from corsdeploy.errors import AwsError, PlanError, Problem
 from corsdeploy.model import Kind, Live, Resource
 
 # S3 answers a request sent to the wrong region with one of these and names the right region.
@@ -65,16 +65,16 @@ class S3Provider:
         except ClientError as error:
             moved_to = bucket_region(error)
             if not moved_to or moved_to == region:
-                raise _translate(error, resource, action) from error
+                raise _translate(error, resource, action, kwargs.get("ExpectedBucketOwner")) from error
         with self._lock:
             self._regions[bucket] = moved_to
         try:
             return call(self._clients.client("s3", moved_to), **kwargs)
         except ClientError as error:
-            raise _translate(error, resource, action) from error
+            raise _translate(error, resource, action, kwargs.get("ExpectedBucketOwner")) from error
 
 
-def _translate(error: ClientError, resource: Resource, action: str) -> Exception:
+def _translate(error: ClientError, resource: Resource, action: str, expected_owner: str | None) -> Exception:
     """An S3 refusal in corsdeploy's terms: no configuration, no bucket, or AWS's own error."""
     code = error_code(error)
     if code == "NoSuchCORSConfiguration":
@@ -82,7 +82,21 @@ def _translate(error: ClientError, resource: Resource, action: str) -> Exception
     if code == "NoSuchBucket":
         message = f"bucket {resource.name!r} does not exist (corsdeploy does not create buckets)"
         return PlanError(Problem(message, address=resource.address), code=code)
-    return translate(error, action, resource.address)
+    translated = translate(error, action, resource.address)
+    if code == "AccessDenied":
+        # S3 answers 403 AccessDenied, not NoSuchBucket, for another account's bucket (facts §7.6).
+        return AwsError(code, f"{translated.aws_message}; {_owner_hint(resource, expected_owner)}",
+                        address=resource.address)
+    return translated
+
+
+def _owner_hint(resource: Resource, expected_owner: str | None) -> str:
+    """The other causes of S3's AccessDenied than a missing permission."""
+    hint = f"S3 also answers AccessDenied when bucket {resource.name!r} belongs to another account"
+    if expected_owner:
+        hint += (f", or when its owner is not account {expected_owner} (aws.account_id, sent as "
+                 f"ExpectedBucketOwner)")
+    return hint
 
 
 class _NoCors(Exception):
