@@ -12,8 +12,10 @@ import pytest
 
 from tests.conftest import Cli, MotoServer
 
-CORS: dict[str, Any] = {"AllowOrigins": ["https://app.example.com"], "AllowMethods": ["GET", "POST"],
-                        "AllowHeaders": ["Content-Type", "X-Request-Id"], "ExposeHeaders": ["X-Trace"], "MaxAge": 300}
+CORS: dict[str, Any] = {
+    "AllowOrigins": ["https://app.example.com"], "AllowMethods": ["GET", "POST"],
+    "AllowHeaders": ["Content-Type", "X-Request-Id"], "ExposeHeaders": ["X-Trace"], "MaxAge": 300,
+}
 
 
 def environment(url: str, http_cors: Any, url_cors: Any) -> str:
