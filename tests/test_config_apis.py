@@ -69,8 +69,8 @@ def test_settings(tmp_path: Path) -> None:
     """)
     resources = load_file(path).resources
     assert [dict(r.settings) for r in resources] == [
-        {"id": None},
-        {"id": "a1b2c3d4e5"},
+        {"id": None, "stage": None},
+        {"id": "a1b2c3d4e5", "stage": None},
         {"id": None, "stage": "prod", "resources": None,
          "gateway_responses": list(limits.REST_DEFAULT_GATEWAY_RESPONSES), "adopt_preflights": False},
         {"id": "r1s2t3", "stage": "v1", "resources": ["/items", "/items/{id}"], "gateway_responses": [],
@@ -80,15 +80,64 @@ def test_settings(tmp_path: Path) -> None:
     assert resources[-1].address == "function_url.thumbnailer:live"
 
 
+@pytest.mark.parametrize(("section", "extra", "message"), [
+    ("http_apis", "", "cors: an empty Cors object is not allowed: on an HTTP API it still enables CORS "
+                      "(API Gateway answers preflights itself); write `cors: absent` for no CORS"),
+    ("function_urls", "", "cors: an empty Cors object is not allowed; write `cors: absent` for no CORS"),
+    ("rest_apis", "stage: prod",
+     "cors: an empty Cors object is not allowed; write `cors: absent` for no CORS"),
+])
+def test_empty_cors_object_says_to_write_absent(
+    tmp_path: Path, section: str, extra: str, message: str
+) -> None:
+    """An HTTP API's empty CorsConfiguration is still CORS (facts §7.3): `{}` never means none."""
+    path = api(tmp_path, section, "{}", extra)
+    (found,) = problems(path)
+    line, column = at(path, "{}")
+    kind = Kind.from_section(section).value
+    assert str(found) == f"{path}:{line}:{column}: {kind}.svc: {message}"
+
+
+@pytest.mark.parametrize(("section", "extra"), [
+    ("http_apis", ""), ("function_urls", ""), ("rest_apis", "stage: prod")])
+def test_empty_list_says_to_write_absent(tmp_path: Path, section: str, extra: str) -> None:
+    path = api(tmp_path, section, "[]", extra)
+    (found,) = problems(path)
+    assert found.message == ("cors: an empty list is not CORS: write a Cors object, "
+                             "or `cors: absent` for no CORS")
+    assert where(found) == at(path, "[]")
+
+
+def test_http_stage_reaches_the_provider(tmp_path: Path) -> None:
+    path = write(tmp_path, "prod.yaml", """
+        http_apis:
+          staged: {stage: prod, cors: absent}
+          auto: {cors: absent}
+    """)
+    staged, auto = load_file(path).resources
+    assert staged.settings["stage"] == "prod" and auto.settings["stage"] is None
+
+
+@pytest.mark.parametrize(("value", "needle", "message"), [
+    ("''", "''", "stage: must not be empty"),
+    ("3", "3", "stage: expected a string, got 3 (quote the value)"),
+    ("[prod]", "[prod]", "stage: expected a string, got ['prod']"),
+])
+def test_http_stage_is_a_stage_name(tmp_path: Path, value: str, needle: str, message: str) -> None:
+    path = api(tmp_path, "http_apis", "absent", f"stage: {value}")
+    (found,) = problems(path)
+    assert found.message == message and found.address == "http_api.svc" and where(found) == at(path, needle)
+
+
 def test_resources_come_in_section_order_then_file_order(tmp_path: Path) -> None:
     path = write(tmp_path, "prod.yaml", """
         function_urls: {f: {cors: absent}}
         rest_apis: {r: {stage: p, cors: absent}}
         http_apis: {h2: {cors: absent}, h1: {cors: absent}}
-        s3_buckets: {b: {cors: absent}}
+        s3_buckets: {bkt: {cors: absent}}
     """)
     assert [r.address for r in load_file(path).resources] == [
-        "s3_bucket.b", "http_api.h2", "http_api.h1", "rest_api.r", "function_url.f"]
+        "s3_bucket.bkt", "http_api.h2", "http_api.h1", "rest_api.r", "function_url.f"]
 
 
 @pytest.mark.parametrize(("key", "hint"), [
@@ -191,6 +240,12 @@ def test_rest_credentials_with_star(tmp_path: Path) -> None:
     assert where(found) == at(path, "'*'")
 
 
+def test_rest_star_alone_is_valid(tmp_path: Path) -> None:
+    """The console's own default ("Enable CORS" writes '*', facts §7.5)."""
+    (svc,) = load_file(rest(tmp_path, "{AllowOrigins: ['*'], AllowMethods: [GET]}")).resources
+    assert svc.cors is not None and svc.cors.rules[0].allowed_origins == ("*",)
+
+
 def test_rest_star_with_other_origins(tmp_path: Path) -> None:
     path = rest(tmp_path, "{AllowOrigins: ['https://a.example.com', '*']}")
     found = problem(path, "cannot be combined")
@@ -199,7 +254,9 @@ def test_rest_star_with_other_origins(tmp_path: Path) -> None:
 
 def test_rest_origins_are_exact(tmp_path: Path) -> None:
     path = rest(tmp_path, "{AllowOrigins: ['https://*.example.com']}")
-    found = problem(path, "match origins exactly")
+    (found,) = problems(path)
+    assert found.message == ("AllowOrigins[0]: 'https://*.example.com': REST APIs match origins exactly, so "
+                             "'*' cannot be part of an origin; list each origin (or use '*' alone)")
     assert where(found) == at(path, "'https://*")
 
 
@@ -242,7 +299,22 @@ def test_rest_resources_are_paths(tmp_path: Path) -> None:
 
 def test_rest_max_age(tmp_path: Path) -> None:
     path = rest(tmp_path, "{AllowOrigins: ['https://a.example.com'], MaxAge: -2}")
-    assert where(problem(path, "must be at least -1")) == at(path, "-2")
+    assert where(problem(path, "must be between -1 and 2147483647")) == at(path, "-2")
+
+
+@pytest.mark.parametrize(("section", "extra", "low", "high"), [
+    ("rest_apis", "stage: prod", -1, 2147483647),
+    ("http_apis", "", -1, 86400),
+    ("function_urls", "", 0, 86400),
+])
+def test_max_age_beyond_a_32_bit_integer(
+    tmp_path: Path, section: str, extra: str, low: int, high: int
+) -> None:
+    """MaxAge is a 32-bit signed integer in AWS's models: a larger one cannot be sent."""
+    path = api(tmp_path, section, "{AllowOrigins: ['https://a.example.com'], MaxAge: 2147483648}", extra)
+    (found,) = problems(path)
+    assert found.message == f"MaxAge: 2147483648 is out of range: must be between {low} and {high}"
+    assert where(found) == at(path, "2147483648")
 
 
 SEVERAL = "{AllowOrigins: ['https://a.example.com', 'https://b.example.com'], AllowCredentials: true}"
@@ -288,10 +360,30 @@ def test_lambda_methods(tmp_path: Path) -> None:
     found = problem(path, "at most 6")
     assert found.message == "AllowMethods: lists 7 items; at most 6 are allowed"
     assert where(found) == at(path, seven)
-    path.write_text(path.read_text().replace(seven, "[GET, OPTIONS]"))
-    long = problem(path, "OPTIONS")
-    assert long.message == "AllowMethods[1]: 'OPTIONS' is 7 characters long; at most 6 are allowed"
-    assert where(long) == at(path, "OPTIONS")
+
+
+METHODS = "GET, PUT, HEAD, POST, PATCH, DELETE, *"
+
+
+@pytest.mark.parametrize(("methods", "needle", "message"), [
+    ("[GET, OPTIONS]", "OPTIONS", f"AllowMethods[1]: 'OPTIONS' is not one of {METHODS} (the service answers "
+                                  "preflights itself: OPTIONS need not be listed)"),
+    ("[GET, TRACE]", "TRACE", f"AllowMethods[1]: 'TRACE' is not one of {METHODS}"),
+    ("[get]", "get",
+     f"AllowMethods[0]: 'get' is not one of {METHODS} (write 'GET': the case must match exactly)"),
+    ("[ANY]", "ANY", f"AllowMethods[0]: 'ANY' is not one of {METHODS}"),
+])
+def test_lambda_methods_are_lambdas_seven(tmp_path: Path, methods: str, needle: str, message: str) -> None:
+    """Lambda takes GET, PUT, HEAD, POST, PATCH, DELETE or '*' (facts §7.7), in exact case (UNCONFIRMED)."""
+    path = api(tmp_path, "function_urls", f"{{AllowOrigins: ['*'], AllowMethods: {methods}}}")
+    (found,) = problems(path)
+    assert found.message == message and found.address == "function_url.svc"
+    assert where(found) == at(path, needle)
+
+
+def test_lambda_methods_each_accepted(tmp_path: Path) -> None:
+    for method in limits.LAMBDA_METHODS:
+        load_file(api(tmp_path, "function_urls", f"{{AllowOrigins: ['*'], AllowMethods: ['{method}']}}"))
 
 
 def test_lambda_origins(tmp_path: Path) -> None:

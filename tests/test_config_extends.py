@@ -110,7 +110,7 @@ def test_child_can_replace_a_base_map_entry_with_absent(tmp_path: Path) -> None:
             cors: absent
     """)
     (orders,) = load_file(path).resources
-    assert orders.cors is None and orders.settings == {"id": "abc123"}
+    assert orders.cors is None and orders.settings == {"id": "abc123", "stage": None}
 
 
 def test_syntax_error_in_a_base_stops_the_load(tmp_path: Path) -> None:

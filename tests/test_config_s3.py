@@ -131,8 +131,8 @@ def test_policy_problems_are_reported_once_at_the_definition(tmp_path: Path) -> 
           web:
             - {AllowedOrigins: ["*"], AllowedMethods: [PATCH]}
         s3_buckets:
-          a: {cors: web}
-          b: {cors: web}
+          assets: {cors: web}
+          uploads: {cors: web}
     """)
     (found,) = problems(path)
     assert found.message == ("policies.web: AllowedMethods[0]: "
@@ -244,7 +244,7 @@ def test_id_at_most_255_characters(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("value", "fragment"), [
-    ("-1", "-1 is out of range: must be at least 0"),
+    ("-1", "-1 is out of range: must be between 0 and 2147483647"),
     ("true", "expected an integer, got True"),
     ("1.5", "expected an integer, got 1.5"),
     ('"300"', "expected an integer, got '300'"),
@@ -274,7 +274,7 @@ def test_other_spellings_get_a_hint(tmp_path: Path, key: str, hint: str) -> None
 def test_singular_allowed_origin_hint(tmp_path: Path) -> None:
     path = write(tmp_path, "prod.yaml", """
         s3_buckets:
-          a:
+          assets:
             cors:
               - {AllowedOrigin: [x], AllowedMethods: [GET]}
     """)
@@ -295,7 +295,7 @@ def test_one_rule_written_as_a_mapping(tmp_path: Path) -> None:
 
 
 def test_cloudformation_document_spelling(tmp_path: Path) -> None:
-    path = write(tmp_path, "prod.yaml", "s3_buckets:\n  a:\n    cors: {CorsRules: []}\n")
+    path = write(tmp_path, "prod.yaml", "s3_buckets:\n  assets:\n    cors: {CorsRules: []}\n")
     found = problem(path, "unknown key")
     assert "use 'CORSRules'" in found.message and where(found) == at(path, "CorsRules")
 
@@ -313,14 +313,95 @@ def test_lists_must_hold_strings(tmp_path: Path, origins: str, needle: str, frag
 def test_cors_is_required_and_typed(tmp_path: Path) -> None:
     path = write(tmp_path, "prod.yaml", """
         s3_buckets:
-          a: {lint_ignore: {}}
-          b:
+          aaa: {lint_ignore: {}}
+          bbb:
             cors: 5
-          c:
+          ccc:
             cors:
     """)
     missing = problem(path, "'cors' is required")
-    assert missing.address == "s3_bucket.a" and where(missing) == at(path, "a:")
+    assert missing.address == "s3_bucket.aaa" and where(missing) == at(path, "aaa:")
     assert where(problem(path, "got 5")) == at(path, "5")
-    nothing = problem(path, "s3_bucket.c")
+    nothing = problem(path, "s3_bucket.ccc")
     assert nothing.message == "cors: expected a string or a list or a mapping, got nothing"
+
+
+def test_empty_mapping_says_to_write_absent(tmp_path: Path) -> None:
+    path = write(tmp_path, "prod.yaml", "s3_buckets:\n  assets:\n    cors: {}\n")
+    (found,) = problems(path)
+    assert found.message == ("cors: an empty mapping is not CORS: give the rules (a list, or "
+                             "{CORSRules: [...]}), or write `cors: absent` for no CORS")
+    assert found.address == "s3_bucket.assets" and where(found) == at(path, "{}")
+
+
+EXPOSE_REFUSED = ("S3 refuses any '*' in ExposeHeaders (\"We currently do not support wildcard for "
+                  "ExposeHeader\"); list each header by name")
+
+
+@pytest.mark.parametrize("header", ["*", "x-amz-meta-*"])
+def test_expose_headers_wildcard_is_refused(tmp_path: Path, header: str) -> None:
+    """S3 refuses a '*' anywhere in an ExposeHeader (facts §7.6)."""
+    path = bucket(tmp_path, extra=f'ExposeHeaders: [ETag, "{header}"]')
+    (found,) = problems(path)
+    line, column = at(path, f'"{header}"')
+    assert str(found) == (f"{path}:{line}:{column}: s3_bucket.assets-prod: ExposeHeaders[1]: "
+                          f"{header!r}: {EXPOSE_REFUSED}")
+
+
+def test_expose_headers_wildcard_in_a_policy_and_a_document(tmp_path: Path) -> None:
+    path = write(tmp_path, "prod.yaml", """
+        policies:
+          web:
+            - {AllowedOrigins: ["*"], AllowedMethods: [GET], ExposeHeaders: ["*"]}
+        s3_buckets:
+          assets:
+            cors: web
+          uploads:
+            cors: {CORSRules: [{AllowedOrigins: ["*"], AllowedMethods: [GET], ExposeHeaders: [ETag, "x-*"]}]}
+    """)
+    policy, document = problems(path)
+    assert policy.message == f"policies.web: ExposeHeaders[0]: '*': {EXPOSE_REFUSED}"
+    assert policy.address is None and where(policy) == at(path, '"*"]}', 1)
+    assert document.message == f"ExposeHeaders[1]: 'x-*': {EXPOSE_REFUSED}"
+    assert document.address == "s3_bucket.uploads" and where(document) == at(path, '"x-*"')
+
+
+def test_max_age_seconds_fits_a_32_bit_integer(tmp_path: Path) -> None:
+    path = bucket(tmp_path, extra="MaxAgeSeconds: 2147483648")
+    (found,) = problems(path)
+    assert found.message == "MaxAgeSeconds: 2147483648 is out of range: must be between 0 and 2147483647"
+    assert where(found) == at(path, "2147483648")
+    path.write_text(path.read_text().replace("2147483648", "2147483647"))
+    load_file(path)
+
+
+XML = ('<CORSConfiguration><CORSRule><AllowedOrigin>https://app.example.com</AllowedOrigin>'
+       "<AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>")
+XML_MESSAGE = ("this is S3's XML form of CORS; give the rules as YAML or JSON instead, "
+               "e.g. - {AllowedOrigins: [...], AllowedMethods: [...]}")
+
+
+@pytest.mark.parametrize("text", [
+    XML,
+    '<?xml version="1.0" encoding="UTF-8"?>\n' + XML,
+    "  <CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule>",
+])
+def test_pasted_xml_is_recognised(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, "prod.yaml", f"s3_buckets:\n  assets:\n    cors: {json.dumps(text)}\n")
+    (found,) = problems(path)
+    line, column = at(path, '"')
+    assert str(found) == f"{path}:{line}:{column}: s3_bucket.assets: cors: {XML_MESSAGE}"
+
+
+def test_pasted_xml_in_a_policy(tmp_path: Path) -> None:
+    path = write(tmp_path, "prod.yaml", f"policies:\n  web: {json.dumps(XML)}\n")
+    (found,) = problems(path)
+    assert found.message == f"policies.web: {XML_MESSAGE}" and where(found) == at(path, '"')
+
+
+def test_unknown_policy_names_are_cut_short(tmp_path: Path) -> None:
+    long = "p" * 500
+    path = write(tmp_path, "prod.yaml", f"s3_buckets:\n  assets:\n    cors: {long}\n")
+    (found,) = problems(path)
+    assert found.message == (f"cors: unknown policy '{'p' * 37}...': "
+                             "no policies are defined (or write `absent` for no CORS)")

@@ -46,6 +46,14 @@ def test_contract_example_loads() -> None:
     # prod.yaml's `app` overrides the one _base.yaml sets.
     assert assets.cors is not None and assets.cors.rules[0].allowed_origins == ("https://app.example.com",)
     assert env.resources[2].cors is None
+    assert dict(env.resources[3].settings) == {"id": "a1b2c3d4e5", "stage": "prod"}
+
+
+def test_http_api_stage_is_described() -> None:
+    """`corsdeploy schema` tells editors what the HTTP API `stage` setting does."""
+    stage = environment_schema()["$defs"]["httpApi"]["properties"]["stage"]
+    assert stage["type"] == "string" and stage["minLength"] == 1
+    assert "without automatic deployment" in stage["description"]
 
 
 def test_schema_rejects_what_the_loader_rejects(tmp_path: Path) -> None:

@@ -83,9 +83,9 @@ def test_every_problem_is_reported_in_file_order(tmp_path: Path) -> None:
     path = write(tmp_path, "prod.yaml", """
         bogus: 1
         s3_buckets:
-          a:
+          assets:
             cors: nope
-          b:
+          uploads:
             cors:
               - AllowedOrigins: ["*"]
                 AllowedMethods: [PATCH]

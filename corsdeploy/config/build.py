@@ -79,7 +79,7 @@ def _policy_locations(policy: Node) -> dict[Path_, Location]:
 
 def _settings(kind: Kind, entry: Mapping[str, Any]) -> dict[str, Any]:
     if kind is Kind.HTTP_API:
-        return {"id": entry.get("id")}
+        return {"id": entry.get("id"), "stage": entry.get("stage")}
     if kind is Kind.REST_API:
         return {
             "id": entry.get("id"),

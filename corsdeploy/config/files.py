@@ -5,6 +5,7 @@ import difflib
 from pathlib import Path
 
 from corsdeploy.config.nodes import Node, display_path, read_yaml
+from corsdeploy.config.shown import escaped, quoted
 from corsdeploy.errors import ConfigError, Problem
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -25,22 +26,23 @@ def environment_file(env_dir: str | Path, name: str) -> Path:
     """The one file holding environment `name`, or a ConfigError listing the ones that exist."""
     folder = Path(env_dir)
     if name.startswith("_"):
-        raise ConfigError(f"{name!r} is a shared fragment (its name starts with '_'), not an environment")
+        raise ConfigError(f"{quoted(name)} is a shared fragment (its name starts with '_'), "
+                          "not an environment")
     plain = name and not any(sep in name for sep in "/\\")
     found = [folder / f"{name}{suffix}" for suffix in SUFFIXES] if plain else []
     found = [path for path in found if path.is_file()]
     if len(found) > 1:
-        raise ConfigError(f"environment {name!r} is ambiguous: "
+        raise ConfigError(f"environment {quoted(name)} is ambiguous: "
                           + " and ".join(display_path(path) for path in found) + " both exist")
     if found:
         return found[0]
     names = environment_names(folder)
     if not names:
-        raise ConfigError(f"no environment {name!r}: {display_path(folder)} holds no environment files")
+        raise ConfigError(f"no environment {quoted(name)}: {display_path(folder)} holds no environment files")
     close = difflib.get_close_matches(name, names, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ConfigError(f"no environment {name!r} in {display_path(folder)}{hint}; "
-                      f"available: {', '.join(names)}")
+    hint = f" (did you mean {quoted(close[0])}?)" if close else ""
+    raise ConfigError(f"no environment {quoted(name)} in {display_path(folder)}{hint}; "
+                      f"available: {', '.join(escaped(n) for n in names)}")
 
 
 def load_tree(path: Path) -> tuple[Node | None, list[Problem]]:
@@ -67,14 +69,20 @@ def _load(path: Path, chain: tuple[Path, ...]) -> tuple[Node | None, list[Proble
         return None, problems
     base_path = path.parent / extends.value
     here = path.resolve()
+    try:
+        exists = base_path.is_file()
+    except OSError as error:  # a name too long for the file system, for one
+        problems.append(Problem(f"extends: cannot follow {quoted(extends.value)}: {error.strerror}",
+                                extends.loc))
+        return None, problems
     if base_path.resolve() in (*chain, here):
         cycle = [display_path(p) for p in (*chain, here, base_path.resolve())]
         start = cycle.index(display_path(base_path.resolve()))
         problems.append(Problem(f"extends: cycle {' -> '.join(cycle[start:])}", extends.loc))
         return None, problems
-    if not base_path.is_file():
-        problems.append(Problem(f"extends: {extends.value!r} does not exist "
-                                f"(looked for {display_path(base_path)})", extends.loc))
+    if not exists:
+        problems.append(Problem(f"extends: {quoted(extends.value)} does not exist "
+                                f"(looked for {escaped(display_path(base_path))})", extends.loc))
         return None, problems
     base, base_problems = _load(base_path, (*chain, here))
     problems.extend(base_problems)

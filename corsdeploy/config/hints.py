@@ -1,9 +1,11 @@
-"""Did-you-mean hints for unknown keys, including other tools' and other services' spellings."""
+"""Did-you-mean hints for unknown keys, including other tools' and other services' spellings and forms."""
 from __future__ import annotations
 
 import difflib
 import re
 from collections.abc import Collection
+
+from corsdeploy.config.shown import quoted
 
 _CFN = "CloudFormation's spelling"
 _CORS_OBJECT = "the spelling of API Gateway and Lambda's Cors object"
@@ -33,6 +35,16 @@ CORS_DOCUMENT_HINTS = {
     "CORSConfiguration": ("CORSRules", "the XML document's name"),
 }
 
+# S3's XML CORS document: PutBucketCors's body, and what the S3 console took before it moved to JSON.
+_S3_XML_ELEMENT = re.compile(r"<\s*CORS(Configuration|Rule)\b")
+S3_XML = ("this is S3's XML form of CORS; give the rules as YAML or JSON instead, "
+          "e.g. - {AllowedOrigins: [...], AllowedMethods: [...]}")
+
+
+def is_s3_xml(text: str) -> bool:
+    """Whether a string is S3's CORS document in XML (`<CORSConfiguration>` or `<CORSRule>` text)."""
+    return text.lstrip().startswith("<") and _S3_XML_ELEMENT.search(text) is not None
+
 
 def _squash(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
@@ -40,15 +52,15 @@ def _squash(name: str) -> str:
 
 def unknown_key(key: str, allowed: Collection[str], hints: dict[str, tuple[str, str]] | None = None) -> str:
     """`unknown key 'X'` with the most useful hint: a known misspelling, a case slip, or a near name."""
-    message = f"unknown key {key!r}"
+    message = f"unknown key {quoted(key)}"
     right, whose = (hints or {}).get(key, ("", ""))
     if whose:
         return f"{message} ({whose}); use {right!r}" if right else f"{message}: {whose}"
     by_shape = {_squash(name): name for name in allowed}
     for candidate in (_squash(key), _squash(key) + "s"):
         if candidate in by_shape:
-            return f"{message}; did you mean {by_shape[candidate]!r}?"
+            return f"{message}; did you mean {quoted(by_shape[candidate])}?"
     close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
     if close:
-        return f"{message}; did you mean {close[0]!r}?"
+        return f"{message}; did you mean {quoted(close[0])}?"
     return f"{message}; expected one of {', '.join(sorted(allowed))}" if allowed else message

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 import yaml
 
 from corsdeploy.config.paths import Path_, problem
+from corsdeploy.config.shown import escaped, quoted
 from corsdeploy.errors import Problem
 from corsdeploy.model import Location
 
@@ -46,10 +48,11 @@ class Node:
 
 
 def display_path(path: str | Path) -> str:
-    """The path as the user would type it: relative to the working directory when under it."""
+    """The path as the user would type it (relative to the working directory when under it), escaped."""
     absolute = os.path.normpath(os.path.abspath(path))
     relative = os.path.relpath(absolute, os.getcwd())
-    return absolute if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
+    outside = relative == os.pardir or relative.startswith(os.pardir + os.sep)
+    return escaped(absolute if outside else relative, None)
 
 
 def read_yaml(path: Path) -> tuple[Node | None, list[Problem]]:
@@ -71,11 +74,11 @@ def read_yaml(path: Path) -> tuple[Node | None, list[Problem]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown, 1, 1)
-        return None, [Problem(f"YAML syntax error: {_syntax_message(error)}", where)]
+        return None, [Problem(f"YAML syntax error: {escaped(_syntax_message(error), 200)}", where)]
     except RecursionError:
         return None, [Problem("the YAML is nested too deeply", Location(shown, 1, 1))]
     except yaml.YAMLError as error:
-        return None, [Problem(f"YAML error: {error}", Location(shown, 1, 1))]
+        return None, [Problem(f"YAML error: {escaped(str(error), 200)}", Location(shown, 1, 1))]
     finally:
         loader.dispose()
 
@@ -117,7 +120,12 @@ class _Builder:
         try:
             value = self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as error:
-            self.problems.append(Problem(f"YAML error: {error.problem}", self.at(node)))
+            self.problems.append(Problem(f"YAML error: {escaped(str(error.problem), 200)}", self.at(node)))
+            return None
+        except ValueError:
+            # Python refuses to read an integer of more than sys.get_int_max_str_digits() digits.
+            self.problems.append(Problem(f"YAML error: a number longer than {sys.get_int_max_str_digits()} "
+                                         "digits", self.at(node)))
             return None
         # Dates and other YAML-only types stay as the text the user wrote.
         return value if isinstance(value, _PLAIN) else str(node.value)
@@ -138,8 +146,9 @@ class _Builder:
             key = str(key_node.value)
             if key in explicit:
                 first = explicit[key].key_loc
+                line = first.line if first else "?"
                 self.problems.append(problem(
-                    path, f"duplicate key {key!r} (first defined at line {first.line if first else '?'})",
+                    path, f"duplicate key {quoted(key)} (first defined at line {line})",
                     self.at(key_node)))
             explicit[key] = self.build(value_node, (*path, key), self.at(key_node))
         return {**merged, **explicit}

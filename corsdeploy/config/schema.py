@@ -53,8 +53,9 @@ def _s3_rule() -> dict[str, Any]:
                 "minItems": 1,
             },
             "AllowedHeaders": _strings("Headers a preflight may request; each may hold one '*'."),
-            "ExposeHeaders": _strings("Response headers the browser may read."),
+            "ExposeHeaders": _strings("Response headers the browser may read, by name (S3 refuses '*')."),
             "MaxAgeSeconds": {"type": "integer", "minimum": limits.S3_MIN_MAX_AGE_SECONDS,
+                              "maximum": limits.S3_MAX_MAX_AGE_SECONDS,
                               "description": "Seconds a browser may cache the preflight answer."},
         },
     }
@@ -93,6 +94,7 @@ def _s3_rule_list() -> dict[str, Any]:
 
 
 def _cors_object(description: str, **fields: dict[str, Any]) -> dict[str, Any]:
+    """A `Cors` object; never empty, since `absent` is the only way to say no CORS."""
     base = {
         "AllowOrigins": _strings("Origins allowed."),
         "AllowMethods": _strings("Methods allowed."),
@@ -103,8 +105,8 @@ def _cors_object(description: str, **fields: dict[str, Any]) -> dict[str, Any]:
     }
     for name, extra in fields.items():
         base[name] = {**base[name], **extra}
-    return {"type": "object", "additionalProperties": False, "description": description,
-            "properties": base}
+    return {"type": "object", "additionalProperties": False, "minProperties": 1,
+            "description": description, "properties": base}
 
 
 def _api_cors(definition: str) -> dict[str, Any]:
@@ -141,7 +143,7 @@ def _defs() -> dict[str, Any]:
         "s3RuleList": _s3_rule_list(),
         "s3Rules": _s3_rules(),
         "httpCors": _cors_object(
-            "An HTTP API's CorsConfiguration.",
+            "An HTTP API's CorsConfiguration (an empty one still enables CORS: write `absent` for none).",
             AllowMethods={"items": {"type": "string", "minLength": limits.HTTP_MIN_METHOD_LENGTH,
                                     "maxLength": limits.HTTP_MAX_METHOD_LENGTH}},
             MaxAge={"minimum": limits.HTTP_MIN_MAX_AGE, "maximum": limits.HTTP_MAX_MAX_AGE},
@@ -150,7 +152,7 @@ def _defs() -> dict[str, Any]:
             **_cors_object("The CORS headers corsdeploy writes on a REST API's preflights, methods and "
                            "gateway responses.",
                            AllowOrigins={"minItems": 1},
-                           MaxAge={"minimum": limits.REST_MIN_MAX_AGE}),
+                           MaxAge={"minimum": limits.REST_MIN_MAX_AGE, "maximum": limits.REST_MAX_MAX_AGE}),
             "required": ["AllowOrigins"],
         },
         "lambdaCors": _cors_object(
@@ -159,7 +161,8 @@ def _defs() -> dict[str, Any]:
                           "items": {"type": "string", "minLength": limits.LAMBDA_MIN_ORIGIN_LENGTH,
                                     "maxLength": limits.LAMBDA_MAX_ORIGIN_LENGTH}},
             AllowMethods={"maxItems": limits.LAMBDA_MAX_METHODS,
-                          "items": {"type": "string", "maxLength": limits.LAMBDA_MAX_METHOD_LENGTH}},
+                          "description": f"Methods allowed: {', '.join(limits.LAMBDA_METHODS)} (exact case).",
+                          "items": {"enum": list(limits.LAMBDA_METHODS)}},
             AllowHeaders={"maxItems": limits.LAMBDA_MAX_HEADERS,
                           "items": {"type": "string", "maxLength": limits.LAMBDA_MAX_HEADER_LENGTH}},
             ExposeHeaders={"maxItems": limits.LAMBDA_MAX_HEADERS,
@@ -174,8 +177,13 @@ def _defs() -> dict[str, Any]:
         },
         "s3Bucket": _entry("An S3 bucket, by name.", {"$ref": "#/$defs/s3Cors"}),
         "s3Cors": _s3_cors(),
-        "httpApi": _entry("An API Gateway HTTP API; the key is its name.", _api_cors("httpCors"),
-                          id=_api_id()),
+        "httpApi": _entry(
+            "An API Gateway HTTP API; the key is its name.", _api_cors("httpCors"),
+            id=_api_id(),
+            stage={"type": "string", "minLength": 1,
+                   "description": "A stage without automatic deployment that corsdeploy deploys after a "
+                                  "change (otherwise the plan warns that such stages serve the old CORS)."},
+        ),
         "restApi": _entry(
             "An API Gateway REST API; the key is its name.", _api_cors("restCors"),
             id=_api_id(),

@@ -7,8 +7,11 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from corsdeploy import limits
+from corsdeploy.config import hints
+from corsdeploy.config.names import bucket_name_problem, function_name_problem
 from corsdeploy.config.paths import Path_
 from corsdeploy.config.report import Reporter
+from corsdeploy.config.shown import quoted
 
 ABSENT = "absent"
 _S3_ELEMENTS = (("AllowedHeaders", "AllowedHeader"), ("AllowedMethods", "AllowedMethod"),
@@ -41,9 +44,12 @@ def check_services(data: Mapping[str, Any], report: Reporter) -> None:
     for name, rules in policies.items():
         check_s3_rules(rules, ("policies", name), report)
     for name, entry in entries(data, "s3_buckets"):
+        _check_name(bucket_name_problem(name), ("s3_buckets", name), report)
         path = ("s3_buckets", name, "cors")
         cors = entry.get("cors")
-        if isinstance(cors, str) and cors != ABSENT and cors not in policies:
+        if isinstance(cors, str) and hints.is_s3_xml(cors):
+            report.add(path, hints.S3_XML)
+        elif isinstance(cors, str) and cors != ABSENT and cors not in policies:
             report.add(path, _unknown_policy(cors, list(policies)))
         elif not isinstance(cors, str):
             check_s3_rules(cors, path, report)
@@ -51,19 +57,31 @@ def check_services(data: Mapping[str, Any], report: Reporter) -> None:
         check_http_cors(entry.get("cors"), ("http_apis", name, "cors"), report)
     for name, entry in entries(data, "rest_apis"):
         check_rest_cors(entry, ("rest_apis", name), report)
+    for name, _ in entries(data, "function_urls"):
+        _check_name(function_name_problem(name), ("function_urls", name), report)
+
+
+def _check_name(problem: str | None, path: Path_, report: Reporter) -> None:
+    if problem:
+        report.add(path, problem, key=True)
+
+
+_MOST_POLICIES_LISTED = 10
 
 
 def _unknown_policy(name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     if close:
-        return f"unknown policy {name!r}; did you mean {close[0]!r}?"
+        return f"unknown policy {quoted(name)}; did you mean {quoted(close[0])}?"
     if known:
-        return f"unknown policy {name!r}; policies: {', '.join(known)} (or write `absent`)"
-    return f"unknown policy {name!r}: no policies are defined (or write `absent` for no CORS)"
+        listed = ", ".join(quoted(policy) for policy in known[:_MOST_POLICIES_LISTED])
+        more = f" and {len(known) - _MOST_POLICIES_LISTED} more" if len(known) > _MOST_POLICIES_LISTED else ""
+        return f"unknown policy {quoted(name)}; policies: {listed}{more} (or write `absent`)"
+    return f"unknown policy {quoted(name)}: no policies are defined (or write `absent` for no CORS)"
 
 
 def check_s3_rules(value: Any, path: Path_, report: Reporter) -> None:
-    """One `*` per origin and per header, and a document S3 will take in size."""
+    """One `*` per origin and per header, none in ExposeHeaders, and a document S3 will take in size."""
     if isinstance(value, dict):
         value, path = value.get("CORSRules"), (*path, "CORSRules")
     if not isinstance(value, list):
@@ -75,8 +93,13 @@ def check_s3_rules(value: Any, path: Path_, report: Reporter) -> None:
         for field, what, most in _S3_WILDCARDS:
             for position, text in _strings(rule.get(field)):
                 if text.count("*") > most:
-                    report.add((*path, index, field, position),
-                               f"{text!r} has {text.count('*')} '*' wildcards; S3 allows {most} per {what}")
+                    report.add((*path, index, field, position), f"{quoted(text)} has {text.count('*')} "
+                               f"'*' wildcards; S3 allows {most} per {what}")
+        for position, text in _strings(rule.get("ExposeHeaders")):
+            if "*" in text:
+                report.add((*path, index, "ExposeHeaders", position),
+                           f"{quoted(text)}: S3 refuses any '*' in ExposeHeaders (\"We currently do not "
+                           "support wildcard for ExposeHeader\"); list each header by name")
     size = s3_document_bytes(rules)
     if size > limits.S3_MAX_DOCUMENT_BYTES:
         report.add(path, f"the CORS document is {size} bytes as S3 receives it; "
@@ -108,7 +131,7 @@ def check_http_cors(cors: Any, path: Path_, report: Reporter) -> None:
     for position, method in _strings(cors.get("AllowMethods")):
         if method.upper() == limits.HTTP_REJECTED_ANY_METHOD:
             report.add((*path, "AllowMethods", position),
-                       f"{method!r} is not accepted: API Gateway expects '{limits.HTTP_ANY_METHOD}' "
+                       f"{quoted(method)} is not accepted: API Gateway expects '{limits.HTTP_ANY_METHOD}' "
                        "for every method")
     if cors.get("AllowCredentials") is True:
         for position, origin in _strings(cors.get("AllowOrigins")):
@@ -119,7 +142,7 @@ def check_http_cors(cors: Any, path: Path_, report: Reporter) -> None:
 
 
 def check_rest_cors(entry: Mapping[str, Any], path: Path_, report: Reporter) -> None:
-    """What REST headers cannot express: exact origins only, one `*` alone, credentials not with `*`."""
+    """What REST headers cannot express: exact origins or `*` alone, and credentials not with `*`."""
     cors = entry.get("cors")
     if not isinstance(cors, dict):
         return
@@ -133,23 +156,26 @@ def check_rest_cors(entry: Mapping[str, Any], path: Path_, report: Reporter) -> 
         elif origin == "*" and len(origins) > 1:
             report.add(at, "'*' cannot be combined with other origins: API Gateway sends one "
                            "Access-Control-Allow-Origin value, and '*' already allows every origin")
-        elif "*" in origin:
-            report.add(at, f"{origin!r}: REST APIs match origins exactly, so '*' cannot be part of an "
+        elif "*" in origin and origin != "*":
+            report.add(at, f"{quoted(origin)}: REST APIs match origins exactly, so '*' cannot be part of an "
                            "origin; list each origin (or use '*' alone)")
     for field in ("AllowOrigins", "AllowMethods", "AllowHeaders", "ExposeHeaders"):
         for position, value in _strings(cors.get(field)):
             if not limits.is_rest_header_value(value):
                 report.add((*path, "cors", field, position),
-                           f"{value!r}: REST API header values cannot hold quotes, backslashes or whitespace "
-                           "(they are written inside '...' literals and the preflight template)")
-    responses = entry.get("gateway_responses", list(limits.REST_DEFAULT_GATEWAY_RESPONSES))
+                           f"{quoted(value)}: REST API header values cannot hold quotes, backslashes or "
+                           "whitespace (they are written inside '...' literals and the preflight template)")
+    listed = entry.get("gateway_responses", list(limits.REST_DEFAULT_GATEWAY_RESPONSES))
+    # Unknown types are the schema's to report; only real ones are named here.
+    known = limits.REST_GATEWAY_RESPONSE_TYPES
+    responses = [r for r in listed if r in known] if isinstance(listed, list) else []
     several = len({origin for _, origin in origins}) > 1
-    if credentials and several and isinstance(responses, list) and responses:
+    if credentials and several and responses:
         named = "gateway_responses" in entry
         report.add(
             (*path, "gateway_responses") if named else (*path, "cors", "AllowOrigins"),
             "several origins with AllowCredentials: true cannot be answered on gateway responses "
-            f"({', '.join(map(str, responses)) if named else 'DEFAULT_4XX and DEFAULT_5XX by default'}): "
+            f"({', '.join(responses) if named else 'DEFAULT_4XX and DEFAULT_5XX by default'}): "
             "gateway responses cannot run templates, so the only way to answer several origins there is "
             "to reflect the request's Origin, which with credentials lets any site read credentialed "
             "error responses; set `gateway_responses: []` or allow one origin")

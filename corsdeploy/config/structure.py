@@ -10,14 +10,18 @@ from jsonschema.protocols import Validator
 from jsonschema.validators import extend
 
 from corsdeploy.config import hints
-from corsdeploy.config.paths import Path_
+from corsdeploy.config.paths import SECTION_KINDS, Path_
 from corsdeploy.config.report import Reporter
 from corsdeploy.config.schema import PATTERN_MESSAGES, environment_schema
+from corsdeploy.config.shown import escaped, quoted
+from corsdeploy.model import Kind
 from corsdeploy.shapes import S3_FIELDS
 
 _TYPE_NAMES = {"string": "a string", "array": "a list", "object": "a mapping", "integer": "an integer",
                "number": "a number", "boolean": "true or false", "null": "nothing"}
 _S3_RULE_LIST = {"$ref": "#/$defs/s3Rule"}
+_ABSENT = "write `cors: absent` for no CORS"
+_EMPTY_RULE_LIST = f"an empty rule list is not allowed (S3 rejects it); {_ABSENT}"
 
 
 def _strict_integer(_checker: Any, value: Any) -> bool:
@@ -44,6 +48,13 @@ def check_structure(data: dict[str, Any], report: Reporter, policy_names: Collec
 
 def _translate(error: ValidationError, report: Reporter, policy_names: Collection[str]) -> None:
     path: Path_ = tuple(error.absolute_path)
+    empty = _empty_cors_message(path, error.instance)
+    if empty:
+        report.add(path, empty)
+        return
+    if str(error.validator) == "type" and isinstance(error.instance, str) and hints.is_s3_xml(error.instance):
+        report.add(path, hints.S3_XML)
+        return
     if "propertyNames" in error.absolute_schema_path:
         report.add(path, _name_message(error), at=(*path, error.instance), key=True)
         return
@@ -68,6 +79,23 @@ def _translate(error: ValidationError, report: Reporter, policy_names: Collectio
     report.add(path, _message(error, path, policy_names))
 
 
+def _empty_cors_message(path: Path_, value: Any) -> str | None:
+    """`cors: {}` or `cors: []` said once, whatever the schema finds: `absent` is how to say no CORS."""
+    if len(path) != 3 or path[0] not in SECTION_KINDS or path[2] != "cors" or value not in ([], {}):
+        return None
+    kind = SECTION_KINDS[str(path[0])]
+    if isinstance(value, list):
+        return _EMPTY_RULE_LIST if kind is Kind.S3_BUCKET else (
+            "an empty list is not CORS: write a Cors object, or `cors: absent` for no CORS")
+    if kind is Kind.S3_BUCKET:
+        return f"an empty mapping is not CORS: give the rules (a list, or {{CORSRules: [...]}}), or {_ABSENT}"
+    if kind is Kind.HTTP_API:
+        # An HTTP API's empty CorsConfiguration is still CORS (facts §7.3).
+        return ("an empty Cors object is not allowed: on an HTTP API it still enables CORS "
+                f"(API Gateway answers preflights itself); {_ABSENT}")
+    return f"an empty Cors object is not allowed; {_ABSENT}"
+
+
 def _single_rule(error: ValidationError) -> bool:
     """One S3 rule written where the `{"CORSRules": [...]}` document is expected."""
     return (str(error.validator) in ("required", "additionalProperties")
@@ -90,7 +118,7 @@ def _name_message(error: ValidationError) -> str:
     if error.validator == "not":
         return "'absent' is reserved (it means no CORS), so it cannot name a policy"
     if error.validator == "pattern":
-        return f"{error.instance!r} {PATTERN_MESSAGES[str(error.validator_value)]}"
+        return f"{quoted(error.instance)} {PATTERN_MESSAGES[str(error.validator_value)]}"
     return "a name must not be empty"
 
 
@@ -108,10 +136,10 @@ def _message(error: ValidationError, path: Path_, policy_names: Collection[str])
         return _enum_message(value, limit)
     if kind == "const":
         hint = ("; policies hold S3 rules, for s3_buckets only" if value in policy_names else "")
-        return f"{value!r} is not allowed here: write a Cors object or 'absent'{hint}"
+        return f"{quoted(value)} is not allowed here: write a Cors object or 'absent'{hint}"
     if kind == "minItems":
         if schema.get("items") == _S3_RULE_LIST and not value:
-            return "an empty rule list is not allowed (S3 rejects it); write `cors: absent` for no CORS"
+            return _EMPTY_RULE_LIST
         return f"must list at least {limit} item{'s' if limit != 1 else ''}"
     if kind == "maxItems":
         return f"lists {len(value)} items; at most {limit} are allowed"
@@ -119,20 +147,17 @@ def _message(error: ValidationError, path: Path_, policy_names: Collection[str])
         low, high = schema.get("minimum"), schema.get("maximum")
         span = f"between {low} and {high}" if high is not None and low is not None else (
             f"at least {low}" if low is not None else f"at most {high}")
-        return f"{value} is out of range: must be {span}"
+        return f"{quoted(value)} is out of range: must be {span}"
     if kind == "minLength":
-        return "must not be empty" if limit == 1 else f"{value!r} is too short: at least {limit} characters"
+        return "must not be empty" if limit == 1 else (
+            f"{quoted(value)} is too short: at least {limit} characters")
     if kind == "maxLength":
-        return f"{_short(value)} is {len(value)} characters long; at most {limit} are allowed"
+        return f"{quoted(value)} is {len(value)} characters long; at most {limit} are allowed"
     if kind == "pattern":
-        return f"{value!r} {PATTERN_MESSAGES[str(limit)]}"
+        return f"{quoted(value)} {PATTERN_MESSAGES[str(limit)]}"
     if kind == "uniqueItems":
-        return f"lists {_first_repeat(value)!r} twice"
-    return str(error.message)
-
-
-def _short(text: str) -> str:
-    return repr(text if len(text) <= 40 else text[:37] + "...")
+        return f"lists {quoted(_first_repeat(value))} twice"
+    return escaped(str(error.message), 200)
 
 
 def _first_repeat(values: list[Any]) -> Any:
@@ -146,7 +171,7 @@ def _first_repeat(values: list[Any]) -> Any:
 
 def _type_message(value: Any, expected: list[str], path: Path_) -> str:
     wanted = " or ".join(_TYPE_NAMES[name] for name in expected)
-    got = "nothing" if value is None else f"{value!r}"
+    got = "nothing" if value is None else quoted(value)
     message = f"expected {wanted}, got {got}"
     if path == ("aws", "account_id") and isinstance(value, int):
         return (f"account_id must be quoted, as in account_id: \"{value:012d}\" "
@@ -161,7 +186,9 @@ def _type_message(value: Any, expected: list[str], path: Path_) -> str:
 
 
 def _enum_message(value: Any, allowed: list[Any]) -> str:
-    message = f"{value!r} is not one of {', '.join(map(str, allowed))}"
+    message = f"{quoted(value)} is not one of {', '.join(map(str, allowed))}"
     if isinstance(value, str) and value.upper() in allowed:
-        return f"{message} (write {value.upper()!r}: the case must match exactly)"
+        return f"{message} (write {quoted(value.upper())}: the case must match exactly)"
+    if value == "OPTIONS":
+        return f"{message} (the service answers preflights itself: OPTIONS need not be listed)"
     return message

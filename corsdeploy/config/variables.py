@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from corsdeploy.config.nodes import Node
 from corsdeploy.config.paths import Path_, problem
+from corsdeploy.config.shown import escaped, quoted
 from corsdeploy.errors import Problem
 
 NAME_PATTERN = r"[A-Za-z_][A-Za-z0-9_.-]*"
@@ -54,7 +55,7 @@ class _Resolver:
             return "${"
         if name is None:
             self.problems.append(problem(
-                path, f"{text_near(match)!r}: '${{' must start a reference ${{name}}; "
+                path, f"{quoted(text_near(match))}: '${{' must start a reference ${{name}}; "
                 "write '$${' for a literal '${'", node.loc))
             return token
         return self.value_of(name, node, path)
@@ -65,12 +66,12 @@ class _Resolver:
         target = self.declared.get(name)
         if target is None:
             close = difflib.get_close_matches(name, list(self.declared), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else (
+            hint = f"; did you mean {quoted(close[0])}?" if close else (
                 "" if self.declared else "; no vars are defined")
-            self.problems.append(problem(path, f"unknown variable ${{{name}}}{hint}", node.loc))
+            self.problems.append(problem(path, f"unknown variable ${{{escaped(name)}}}{hint}", node.loc))
             return f"${{{name}}}"
         if name in self._stack:
-            cycle = " -> ".join([*self._stack[self._stack.index(name):], name])
+            cycle = " -> ".join(escaped(n) for n in [*self._stack[self._stack.index(name):], name])
             self.problems.append(problem(("vars", name), f"variable cycle: {cycle}", target.loc))
             return ""
         raw = target.value
