@@ -121,3 +121,29 @@ def test_syntax_error_in_a_base_stops_the_load(tmp_path: Path) -> None:
     (found,) = caught.value.problems
     assert found.message.startswith("YAML syntax error")
     assert found.location is not None and found.location.file.endswith("_base.yaml")
+
+
+def test_extends_must_stay_inside_the_project(tmp_path: Path) -> None:
+    """A file from a pull request must not read outside the project (the environments folder's parent)."""
+    write(tmp_path, "outside.yaml", "state: stolen\n")
+    path = write(tmp_path, "project/environments/prod.yaml", "extends: ../../outside.yaml\n")
+    (found,) = problems(path)
+    project = (tmp_path / "project").resolve()
+    assert found.message == ("extends: '../../outside.yaml' is outside the project "
+                             f"({project}); environment files may extend only files inside it")
+    assert where(found) == at(path, "../../outside.yaml")
+
+
+def test_extends_through_a_symlink_out_of_the_project(tmp_path: Path) -> None:
+    write(tmp_path, "outside.yaml", "state: stolen\n")
+    (tmp_path / "project" / "environments").mkdir(parents=True)
+    (tmp_path / "project" / "_link.yaml").symlink_to(tmp_path / "outside.yaml")
+    path = write(tmp_path, "project/environments/prod.yaml", "extends: ../_link.yaml\n")
+    (found,) = problems(path)
+    assert "is outside the project" in found.message
+
+
+def test_extends_anywhere_inside_the_project(tmp_path: Path) -> None:
+    write(tmp_path, "project/shared/_base.yaml", "state: kept\n")
+    path = write(tmp_path, "project/environments/prod.yaml", "extends: ../shared/_base.yaml\n")
+    assert load_file(path).state == "kept"

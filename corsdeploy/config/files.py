@@ -48,11 +48,13 @@ def environment_file(env_dir: str | Path, name: str) -> Path:
 def load_tree(path: Path) -> tuple[Node | None, list[Problem]]:
     """The file merged over everything it extends (maps merge, lists replace, the file wins).
 
-    None when any file of the chain cannot be read or followed: what is left would be misleading."""
-    return _load(path, ())
+    Every file extended must lie inside the project, the folder holding the environments folder
+    (symlinks resolved). None when any file of the chain cannot be read or followed: what is left
+    would be misleading."""
+    return _load(path, (), path.resolve().parent.parent)
 
 
-def _load(path: Path, chain: tuple[Path, ...]) -> tuple[Node | None, list[Problem]]:
+def _load(path: Path, chain: tuple[Path, ...], project: Path) -> tuple[Node | None, list[Problem]]:
     node, problems = read_yaml(path)
     if node is None:
         return None, problems
@@ -80,11 +82,16 @@ def _load(path: Path, chain: tuple[Path, ...]) -> tuple[Node | None, list[Proble
         start = cycle.index(display_path(base_path.resolve()))
         problems.append(Problem(f"extends: cycle {' -> '.join(cycle[start:])}", extends.loc))
         return None, problems
+    if not base_path.resolve().is_relative_to(project):
+        problems.append(Problem(f"extends: {quoted(extends.value)} is outside the project "
+                                f"({escaped(display_path(project))}); environment files may extend only "
+                                "files inside it", extends.loc))
+        return None, problems
     if not exists:
         problems.append(Problem(f"extends: {quoted(extends.value)} does not exist "
                                 f"(looked for {escaped(display_path(base_path))})", extends.loc))
         return None, problems
-    base, base_problems = _load(base_path, (*chain, here))
+    base, base_problems = _load(base_path, (*chain, here), project)
     problems.extend(base_problems)
     return (merge(base, rest) if base is not None else None), problems
 
