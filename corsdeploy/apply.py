@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from corsdeploy.aws import MAX_PARALLEL_CALLS
@@ -16,9 +17,9 @@ from corsdeploy.providers import Provider
 from corsdeploy.services import service_for
 from corsdeploy.state import BackupStore
 
-# S3 can answer a read with the old configuration right after a write; Terraform waits up to
-# 2 minutes. Poll with doubling delays, at most this long in all.
-VERIFY_TIMEOUT_SECONDS = 60.0
+# S3 can answer a read with the old configuration right after a write; Terraform polls for up to
+# 2 minutes (facts §7.6). Poll with doubling delays, at most this long in all.
+VERIFY_TIMEOUT_SECONDS = 120.0
 FIRST_VERIFY_DELAY_SECONDS = 0.2
 
 
@@ -40,6 +41,8 @@ class Result:
     action: Action
     outcome: Outcome
     error: ResultError | None = None
+    # Where the configuration this change replaced was saved (None when no backup was written).
+    backup: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,11 @@ class ApplyResult:
         }
 
     @property
+    def backup_folder(self) -> Path | None:
+        """The folder this apply's backups were written to; None when none was written."""
+        return next((r.backup.parent for r in self.results if r.backup is not None), None)
+
+    @property
     def ok(self) -> bool:
         return not any(r.outcome is Outcome.FAILED for r in self.results)
 
@@ -72,9 +80,12 @@ class Writer:
     sleep: Callable[[float], None] = time.sleep
     verify_timeout: float = VERIFY_TIMEOUT_SECONDS
 
-    def write(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
-        """Save the live configuration durably, then replace it, then verify the service took it."""
-        self.backups.save(self.apply_id, self.environment, resource.address, live.backup_document)
+    def back_up(self, resource: Resource, live: Live) -> Path:
+        """Save the live configuration durably (a BackupError when it cannot be)."""
+        return self.backups.save(self.apply_id, self.environment, resource.address, live.backup_document)
+
+    def replace(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
+        """Replace the live configuration, then verify the service took it (only after `back_up`)."""
         provider = self.providers[resource.kind]
         provider.write(resource, live, wire)
         self._verify(resource, provider)
@@ -101,20 +112,27 @@ def apply_plan(
     by_address = {r.address: r for r in resources}
 
     def run(change: Change) -> Result:
+        """The one path of every write: back up durably, and only then replace and verify."""
         if change.action is Action.NOOP:
             return Result(change.address, change.action, Outcome.SKIPPED)
+        resource, live = by_address[change.address], lives[change.address]
+        backup = None
         try:
-            writer.write(by_address[change.address], lives[change.address], change.after)
-        except CorsdeployError as error:
-            code = error.code or type(error).__name__
-            message = error.aws_message if isinstance(error, AwsError) else "; ".join(
-                p.message for p in error.problems)
-            return Result(change.address, change.action, Outcome.FAILED, ResultError(code, message))
-        except Exception as error:  # one resource's surprise must not stop the others
-            failure = ResultError(type(error).__name__, str(error))
-            return Result(change.address, change.action, Outcome.FAILED, failure)
-        return Result(change.address, change.action, Outcome.APPLIED)
+            backup = writer.back_up(resource, live)
+            writer.replace(resource, live, change.after)
+        except Exception as error:  # one resource's failure, or surprise, must not stop the others
+            return Result(change.address, change.action, Outcome.FAILED, _result_error(error), backup)
+        return Result(change.address, change.action, Outcome.APPLIED, backup=backup)
 
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CALLS, max(1, len(plan.changes)))) as pool:
         results = tuple(pool.map(run, plan.changes))
     return ApplyResult(writer.apply_id, plan.environment, results)
+
+
+def _result_error(error: Exception) -> ResultError:
+    if not isinstance(error, CorsdeployError):
+        return ResultError(type(error).__name__, str(error))
+    if isinstance(error, AwsError):
+        return ResultError(error.code or "AwsError", error.aws_message)
+    message = "; ".join(p.message for p in error.problems)
+    return ResultError(error.code or type(error).__name__, message)

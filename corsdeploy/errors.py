@@ -52,3 +52,7 @@ class AwsError(CorsdeployError):
 
 class LockError(CorsdeployError):
     """Another writer holds the environment's lock."""
+
+
+class BackupError(CorsdeployError):
+    """The configuration a write would replace could not be saved, so nothing was written."""

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from corsdeploy.errors import BackupError
+
 STATE_DIR = Path(".corsdeploy")
 
 
@@ -45,13 +47,19 @@ class BackupStore:
         return self.root / "backups" / apply_id / f"{address}.json"
 
     def save(self, apply_id: str, environment: str, address: str, wire: Mapping[str, Any] | None) -> Path:
+        """Write the backup durably and return where; a BackupError says why it could not be."""
         path = self.path(apply_id, address)
-        write_durably(path, {
+        document = {
             "format_version": 1,
             "apply_id": apply_id,
             "environment": environment,
             "address": address,
             "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "configuration": wire,
-        })
+        }
+        try:
+            write_durably(path, document)
+        except OSError as error:
+            raise BackupError(f"the backup could not be written to {path} ({error.strerror or error}); "
+                              "nothing was changed for this resource", code="BackupFailed") from error
         return path

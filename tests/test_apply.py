@@ -127,3 +127,42 @@ def test_one_failure_does_not_stop_the_others(s3: Any, tmp_path: Path) -> None:
     assert failed.error is not None and failed.error.code == "NoSuchBucket"
     assert "does not exist" in (failed.error.message if failed.error else "")
     assert not result.ok
+
+
+def test_a_backup_that_cannot_be_written_fails_the_resource_and_changes_nothing(s3: Any, tmp_path: Path
+                                                                                ) -> None:
+    blocked = tmp_path / "state"
+    blocked.write_text("a file where the state folder should be")
+    provider = S3Provider(Clients(AwsSettings(region="eu-west-1")))
+    result = run_apply([bucket("one"), bucket("two", OLD)], provider, blocked)
+    first, second = result.results
+    assert first.outcome is Outcome.FAILED and first.error is not None
+    assert first.error.code == "BackupFailed"
+    assert "backup could not be written" in first.error.message
+    assert str(blocked) in first.error.message  # where, and why: the OS's own reason follows
+    assert "nothing was changed" in first.error.message
+    assert second.outcome is Outcome.FAILED
+    assert s3.get_bucket_cors(Bucket="one")["CORSRules"] == OLD
+    assert result.backup_folder is None
+
+
+def test_the_backup_folder_is_known_only_when_a_backup_was_written(s3: Any, tmp_path: Path) -> None:
+    provider = S3Provider(Clients(AwsSettings(region="eu-west-1")))
+    result = run_apply([bucket("one")], provider, tmp_path)
+    assert result.backup_folder == tmp_path / "backups" / "20261123T000000Z-beef"
+    assert result.backup_folder.is_dir()
+
+
+def test_verification_waits_up_to_two_minutes_for_s3(s3: Any, tmp_path: Path) -> None:
+    # S3 reads after a write may lag; Terraform polls for up to 2 minutes (facts §7.6).
+    slept: list[float] = []
+    provider = LaggingProvider(Clients(AwsSettings(region="eu-west-1")), stale_reads=16)
+    result = run_apply([bucket("one")], provider, tmp_path, sleep=slept.append)
+    assert 90 < sum(slept) <= 120
+    assert result.results[0].outcome is Outcome.APPLIED
+    s3.put_bucket_cors(Bucket="one", CORSConfiguration={"CORSRules": OLD})
+    provider = LaggingProvider(Clients(AwsSettings(region="eu-west-1")), stale_reads=10**6)
+    slept.clear()
+    result = run_apply([bucket("one")], provider, tmp_path, sleep=slept.append)
+    assert result.results[0].outcome is Outcome.FAILED
+    assert 120 <= sum(slept) < 130
