@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
-from tests.conftest import Cli, MotoServer
+from tests.conftest import CORSDEPLOY, Cli, MotoServer, free_port
 
 UPLOAD_RULES = [{"AllowedOrigins": ["https://app.example.com"], "AllowedMethods": ["GET", "PUT"],
                  "AllowedHeaders": ["Content-Type"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 3000}]
@@ -116,9 +117,10 @@ def test_plan_json_matches_the_contract(project: Cli, s3: Any) -> None:
     assert document["format_version"] == 1 and document["environment"] == "dev"
     assert document["changes"] == [
         {"address": "s3_bucket.uploads", "action": "create", "before": None,
-         "after": {"CORSRules": UPLOAD_RULES}},
+         "after": {"CORSRules": UPLOAD_RULES}, "warnings": []},
         {"address": "s3_bucket.legacy", "action": "delete",
-         "before": {"CORSRules": [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET"]}]}, "after": None}]
+         "before": {"CORSRules": [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET"]}]}, "after": None,
+         "warnings": []}]
     assert document["summary"] == {"create": 1, "update": 0, "delete": 1, "no-op": 0}
 
 
@@ -229,3 +231,42 @@ def test_aws_endpoint_url_is_honoured_when_the_file_sets_none(
     result = cli("plan", "--env", "dev", env={"AWS_ENDPOINT_URL": moto_server.url})
     assert result.returncode == 0, result.stderr
     assert f"endpoint {moto_server.url}" in result.stdout
+
+
+def test_apply_says_where_backups_are_only_when_one_was_written(project: Cli, s3: Any) -> None:
+    applied = project("apply", "--env", "dev", "--auto-approve")
+    assert applied.returncode == 0, applied.stderr
+    shown = next(line for line in applied.stdout.splitlines() if line.startswith("Backups"))
+    folder = project.project / shown.split(": ", 1)[1].strip()
+    assert sorted(p.name for p in folder.iterdir()) == ["s3_bucket.legacy.json", "s3_bucket.uploads.json"]
+
+
+def test_a_backup_failure_says_nothing_was_changed(project: Cli, s3: Any) -> None:
+    (project.project / ".corsdeploy").write_text("not a folder")
+    result = project("apply", "--env", "dev", "--auto-approve")
+    assert result.returncode == 1
+    assert "backup could not be written" in result.stdout and "nothing was changed" in result.stdout
+    assert "Backups" not in result.stdout + result.stderr
+    assert s3.get_bucket_cors(Bucket="legacy")["CORSRules"]  # untouched
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_a_reader_that_stops_early_is_not_an_error(project: Cli, output_format: str) -> None:
+    """`corsdeploy plan | head -1` under `set -o pipefail`: the reader goes away before the output."""
+    process = subprocess.Popen(
+        [CORSDEPLOY, "plan", "--env", "dev", "--format", output_format, "--detailed-exitcode"],
+        cwd=project.project, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the pipe's only reader is gone before corsdeploy writes a byte
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 2, stderr  # the plan's own exit status, nothing else
+    assert stderr == ""
+
+
+def test_the_sandbox_url_moves_every_loopback_endpoint(cli: Cli, moto_server: MotoServer, s3: Any) -> None:
+    cli.write_env("dev", environment(f"http://127.0.0.1:{free_port()}"))  # nothing listens there
+    result = cli("plan", "--env", "dev", env={"CORSDEPLOY_SANDBOX_URL": moto_server.url})
+    assert result.returncode == 0, result.stderr
+    assert f"endpoint {moto_server.url}" in result.stdout
+    refused = cli("plan", "--env", "dev", env={"CORSDEPLOY_SANDBOX_URL": "http://127.0.0.1.nip.io:4566"})
+    assert refused.returncode == 1 and "CORSDEPLOY_SANDBOX_URL" in refused.stderr

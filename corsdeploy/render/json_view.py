@@ -6,6 +6,7 @@ from typing import Any
 
 from corsdeploy.apply import ApplyResult
 from corsdeploy.plan import Plan
+from corsdeploy.render import unique_warnings
 
 FORMAT_VERSION = 1
 
@@ -15,7 +16,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "environment": plan.environment,
         "changes": [
-            {"address": c.address, "action": c.action.value, "before": c.before, "after": c.after}
+            {"address": c.address, "action": c.action.value, "before": c.before, "after": c.after,
+             "warnings": unique_warnings(c)}
             for c in plan.changes
         ],
         "summary": plan.summary,
@@ -40,4 +42,5 @@ def apply_document(result: ApplyResult) -> dict[str, Any]:
 
 
 def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2)
+    """JSON with every non-ASCII and control character escaped, so names cannot drive a terminal."""
+    return json.dumps(document, indent=2, ensure_ascii=True)
