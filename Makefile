@@ -4,11 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CORSDEPLOY := $(BIN)/corsdeploy
+# The sandbox's port: `make demo SANDBOX_PORT=4567` when 4566 is taken (LocalStack's default too).
+SANDBOX_PORT ?= 4566
+SANDBOX_URL := http://127.0.0.1:$(SANDBOX_PORT)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .ONESHELL:
 
-.PHONY: install test lint demo sandbox-up sandbox-down benchmark clean
+.PHONY: install test lint acceptance demo sandbox-up sandbox-down benchmark clean
 
 $(INSTALLED): pyproject.toml
 	@echo 'Setting up $(VENV) (first run only)...'
@@ -24,18 +27,30 @@ lint: $(INSTALLED)
 
 test: lint
 	$(CORSDEPLOY) validate --all
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 2 --ignore=tests/acceptance
+
+# Against a real AWS account (creates throwaway resources; costs cents): opt in explicitly.
+acceptance: $(INSTALLED)
+	@if [ "$${CORSDEPLOY_ACCEPTANCE:-}" != 1 ]; then
+		echo 'acceptance: skipped; run `CORSDEPLOY_ACCEPTANCE=1 make acceptance` with AWS credentials for a test account'
+		exit 0
+	fi
+	$(BIN)/python -m pytest tests/acceptance -p no:cacheprovider
+
+# Every command below reaches the sandbox on $(SANDBOX_PORT), environments/sandbox.yaml included.
+sandbox-up demo: export CORSDEPLOY_SANDBOX_URL := $(SANDBOX_URL)
+sandbox-down clean: export CORSDEPLOY_SANDBOX_URL := $(SANDBOX_URL)
 
 sandbox-up: $(INSTALLED)
 	$(CORSDEPLOY) sandbox up --env sandbox
 
 sandbox-down: $(INSTALLED)
-	$(CORSDEPLOY) sandbox down
+	$(CORSDEPLOY) sandbox down --env sandbox
 
 # Plan, apply, re-plan (no changes), detect a drift made behind corsdeploy's back, repair it.
 # The sandbox is stopped whatever happens.
 demo: $(INSTALLED)
-	@trap '$(CORSDEPLOY) sandbox down' EXIT
+	@trap '$(CORSDEPLOY) sandbox down --env sandbox' EXIT
 	step() { printf '\n\033[1m== %s\033[0m\n' "$$*"; }
 	step "Start the sandbox and create the resources environments/sandbox.yaml names"
 	$(CORSDEPLOY) sandbox up --env sandbox
@@ -46,7 +61,7 @@ demo: $(INSTALLED)
 	step "Plan again: nothing to do (--detailed-exitcode: 0 = no changes)"
 	$(CORSDEPLOY) plan --env sandbox --detailed-exitcode
 	step "Someone edits a bucket's CORS by hand..."
-	$(BIN)/python -c 'import boto3; boto3.client("s3", endpoint_url="http://127.0.0.1:4566", region_name="eu-west-1", aws_access_key_id="testing", aws_secret_access_key="testing").put_bucket_cors(Bucket="sandbox-uploads", CORSConfiguration={"CORSRules": [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET", "PUT", "DELETE"]}]})'
+	$(BIN)/python -c 'import boto3; boto3.client("s3", endpoint_url="$(SANDBOX_URL)", region_name="eu-west-1", aws_access_key_id="testing", aws_secret_access_key="testing").put_bucket_cors(Bucket="sandbox-uploads", CORSConfiguration={"CORSRules": [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET", "PUT", "DELETE"]}]})'
 	step "...and the next plan shows the drift (exit code 2 = changes)"
 	status=0; $(CORSDEPLOY) plan --env sandbox --detailed-exitcode || status=$$?
 	[ "$$status" -eq 2 ] || { echo "expected exit code 2 for a drift, got $$status"; exit 1; }
@@ -58,5 +73,5 @@ benchmark: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_plan.py
 
 clean:
-	-$(CORSDEPLOY) sandbox down
+	-$(CORSDEPLOY) sandbox down --env sandbox
 	rm -rf $(VENV) .corsdeploy .pytest_cache .ruff_cache *.egg-info

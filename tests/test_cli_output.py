@@ -1,6 +1,7 @@
 """What leaves the program: secrets redacted on every line, apply results included."""
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +14,7 @@ from corsdeploy.aws import translate
 from corsdeploy.cli import cli
 from corsdeploy.model import Live, Resource
 from corsdeploy.providers.s3 import S3Provider
-from tests.conftest import ACCESS_KEY, SECRET_KEY, MotoServer
+from tests.conftest import ACCESS_KEY, CORSDEPLOY, SECRET_KEY, MotoServer
 
 SESSION_TOKEN = "FwoGZXIvYXdzEXAMPLEsessionTOKENthatMUSTnotLEAK0123456789"
 ENVIRONMENT = """\
@@ -55,3 +56,16 @@ def test_credentials_quoted_by_an_endpoint_never_reach_the_output(
     assert "SignatureDoesNotMatch" in shown and "signature mismatch for key ***" in shown
     for secret in (SECRET_KEY, SESSION_TOKEN, ACCESS_KEY):
         assert secret not in shown
+
+
+def test_a_reader_that_goes_away_ends_output_quietly(tmp_path: Any) -> None:
+    """`corsdeploy validate --all | head -1` under `set -o pipefail` (no AWS involved)."""
+    (tmp_path / "environments").mkdir()
+    for name in ("a", "b"):
+        (tmp_path / "environments" / f"{name}.yaml").write_text("s3_buckets:\n  bucket:\n    cors: absent\n")
+    process = subprocess.Popen([CORSDEPLOY, "validate", "--all"], cwd=tmp_path, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the pipe's only reader is gone before corsdeploy writes a byte
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0 and stderr == ""

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from corsdeploy.cli import cli as corsdeploy_cli
 from corsdeploy.sandbox.server import process_identity
-from tests.conftest import Cli, free_port
+from tests.conftest import ROOT, Cli, free_port
 
 
 @pytest.fixture(autouse=True)
@@ -147,3 +147,19 @@ def test_without_the_sandbox_extra_up_names_it(cli: Cli, monkeypatch: pytest.Mon
     result = CliRunner().invoke(corsdeploy_cli, ["sandbox", "up", "--env", "sb"])
     assert result.exit_code == 1
     assert "pip install 'corsdeploy[sandbox]'" in result.stderr
+
+
+def make(*args: str) -> str:
+    """`make` in the repository, never (re)installing the virtualenv."""
+    done = subprocess.run(["make", "-o", ".venv/.installed", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, check=True)
+    return done.stdout
+
+
+def test_make_demo_moves_to_another_port_with_one_variable() -> None:
+    recipe = make("-n", "demo", "SANDBOX_PORT=4567")
+    assert "4566" not in recipe and "http://127.0.0.1:4567" in recipe
+    # Every corsdeploy command of the demo sees the sandbox's URL (environments/sandbox.yaml follows it).
+    for target in ("sandbox-up", "sandbox-down"):
+        shown = make("-s", target, "SANDBOX_PORT=4567", "CORSDEPLOY=printenv CORSDEPLOY_SANDBOX_URL #")
+        assert shown.strip() == "http://127.0.0.1:4567"
