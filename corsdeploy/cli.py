@@ -67,10 +67,10 @@ class _Parsing(click.Command):
                      for name in (*param.opts, *param.secondary_opts)]
             raise _did_you_mean(error.message, error.option_name, known, ctx) from None
         except click.UsageError as error:
+            if error.ctx is not None:
+                raise
             # The parser raises some without a context, which would lose the Usage line and hint.
-            error.ctx = error.ctx or ctx
-            error.cmd = error.cmd or ctx.command
-            raise
+            raise click.UsageError(error.message, ctx) from None
 
 
 class Command(_Parsing):
