@@ -11,7 +11,9 @@ from botocore.stub import ANY, Stubber
 from corsdeploy.aws import Clients
 from corsdeploy.model import AwsSettings, Kind, Location, Resource, frozen
 from corsdeploy.providers.rest_api import RestApiProvider
-from corsdeploy.services.rest_api import SERVICE, DeleteGatewayResponse, PutGatewayResponse, operations
+from corsdeploy.services.rest_api import SERVICE
+from corsdeploy.services.rest_api.reconcile import DeleteGatewayResponse, PutGatewayResponse, operations
+from corsdeploy.services.rest_api.state import GatewayResponse
 from corsdeploy.shapes import rule_from_cors
 
 ONE_ORIGIN = {"AllowOrigins": ["https://app.example.com"], "AllowMethods": ["GET"],
@@ -51,21 +53,26 @@ def stubbed() -> Iterator[tuple[Clients, Stubber]]:
         stubber.assert_no_pending_responses()
 
 
+PAGE = {"limit": 500}
+
+
 def queue_state(stubber: Stubber, resources: list[dict[str, Any]], gateway: list[dict[str, Any]]) -> None:
-    """get_stage, get_deployment, then two pages each of get_resources and get_gateway_responses."""
+    """get_stage, then two pages each of get_deployments, get_resources and get_gateway_responses."""
     stubber.add_response("get_stage", {"deploymentId": "dep1", "stageName": "prod"},
                          {"restApiId": "api1", "stageName": "prod"})
-    stubber.add_response("get_deployment", {"id": "dep1", "description": "release 7"},
-                         {"restApiId": "api1", "deploymentId": "dep1"})
+    stubber.add_response("get_deployments", {"items": [{"id": "dep0", "description": "release 6"}],
+                                             "position": "d2"}, {"restApiId": "api1", **PAGE})
+    stubber.add_response("get_deployments", {"items": [{"id": "dep1", "description": "release 7"}]},
+                         {"restApiId": "api1", "position": "d2", **PAGE})
     half = len(resources) // 2
     stubber.add_response("get_resources", {"items": resources[:half], "position": "r2"},
-                         {"restApiId": "api1", "embed": ["methods"]})
+                         {"restApiId": "api1", "embed": ["methods"], **PAGE})
     stubber.add_response("get_resources", {"items": resources[half:]},
-                         {"restApiId": "api1", "embed": ["methods"], "position": "r2"})
+                         {"restApiId": "api1", "embed": ["methods"], "position": "r2", **PAGE})
     stubber.add_response("get_gateway_responses", {"items": gateway[:11], "position": "g2"},
-                         {"restApiId": "api1"})
+                         {"restApiId": "api1", **PAGE})
     stubber.add_response("get_gateway_responses", {"items": gateway[11:]},
-                         {"restApiId": "api1", "position": "g2"})
+                         {"restApiId": "api1", "position": "g2", **PAGE})
 
 
 RESOURCES: list[dict[str, Any]] = [{"id": "root", "path": "/"},
@@ -74,8 +81,9 @@ RESOURCES: list[dict[str, Any]] = [{"id": "root", "path": "/"},
 
 def test_every_listing_is_read_to_its_last_page(stubbed: tuple[Clients, Stubber]) -> None:
     clients, stubber = stubbed
-    stubber.add_response("get_rest_apis", {"items": [{"id": "x", "name": "orders"}], "position": "a2"}, {})
-    stubber.add_response("get_rest_apis", {"items": [{"id": "api1", "name": "legacy"}]}, {"position": "a2"})
+    stubber.add_response("get_rest_apis", {"items": [{"id": "x", "name": "orders"}], "position": "a2"}, PAGE)
+    stubber.add_response("get_rest_apis", {"items": [{"id": "api1", "name": "legacy"}]},
+                         {"position": "a2", **PAGE})
     gateway = [default_response(t) for t in TYPES]
     gateway[TYPES.index("DEFAULT_5XX")] = {
         "responseType": "DEFAULT_5XX", "defaultResponse": False, "responseTemplates": dict(ERROR_TEMPLATE),
@@ -106,16 +114,16 @@ def test_defaults_keep_their_fields_and_other_types_stay(stubbed: tuple[Clients,
     resource = rest(ONE_ORIGIN, id="api1", gateway_responses=["DEFAULT_4XX", "UNAUTHORIZED"])
     live = RestApiProvider(clients).read(resource)
     assert live.wire is None  # AWS's defaults carry nothing of corsdeploy's
-    gateway_ops = [op for op in operations(resource, live.handle, SERVICE.desired(resource, live))
+    gateway_ops = [op for op in operations(resource, live.handle)
                    if isinstance(op, PutGatewayResponse | DeleteGatewayResponse)]
     cors = {"gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'",
             "gatewayresponse.header.Access-Control-Expose-Headers": "'ETag'"}
     assert gateway_ops == [
-        PutGatewayResponse("DEFAULT_4XX", {"responseParameters": cors, "responseTemplates": ERROR_TEMPLATE}),
-        PutGatewayResponse("UNAUTHORIZED", {
-            "statusCode": "401", "responseTemplates": ERROR_TEMPLATE,
-            "responseParameters": {"gatewayresponse.header.WWW-Authenticate": "'Bearer'", **cors},
-        }),
+        PutGatewayResponse(GatewayResponse("DEFAULT_4XX", None, cors, ERROR_TEMPLATE, default=False)),
+        PutGatewayResponse(GatewayResponse(
+            "UNAUTHORIZED", "401", {"gatewayresponse.header.WWW-Authenticate": "'Bearer'", **cors},
+            ERROR_TEMPLATE, default=False,
+        )),
     ]
 
 
@@ -131,10 +139,9 @@ def test_absent_deletes_only_responses_nothing_else_customised(stubbed: tuple[Cl
     resource = rest(None, id="api1")
     live = RestApiProvider(clients).read(resource)
     assert live.wire is not None
-    assert operations(resource, live.handle, None) == [
+    assert operations(resource, live.handle) == [
         DeleteGatewayResponse("DEFAULT_4XX"),
-        PutGatewayResponse("DEFAULT_5XX", {"statusCode": "503", "responseParameters": {},
-                                           "responseTemplates": ERROR_TEMPLATE}),
+        PutGatewayResponse(GatewayResponse("DEFAULT_5XX", "503", {}, ERROR_TEMPLATE, default=False)),
     ]
 
 
@@ -152,16 +159,17 @@ def test_a_write_keeps_users_fields_and_deploys_without_variables(stubbed: tuple
     get = {"restApiId": "api1", "resourceId": "items", "httpMethod": "GET"}
     headers = {"method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'",
                "method.response.header.Access-Control-Expose-Headers": "'ETag'"}
-    stubber.add_response("delete_method_response", {}, {**get, "statusCode": "200"})
-    stubber.add_response("put_method_response", {}, {
-        **get, "statusCode": "200", "responseModels": {"application/json": "Empty"},
-        "responseParameters": dict.fromkeys(headers, False),
-    })
+    # AWS refuses Put on an existing method response; the patch declares the new headers in place.
+    stubber.add_client_error("put_method_response", "ConflictException", "Response already exists",
+                             expected_params={**get, "statusCode": "200",
+                                              "responseModels": {"application/json": "Empty"},
+                                              "responseParameters": dict.fromkeys(headers, False)})
+    stubber.add_response("update_method_response", {}, {**get, "statusCode": "200", "patchOperations": [
+        {"op": "add", "path": f"/responseParameters/{key}", "value": "false"} for key in sorted(headers)]})
     stubber.add_response("put_integration_response", {}, {
         **get, "statusCode": "200", "selectionPattern": "", "responseParameters": headers,
         "responseTemplates": {"application/json": ""},
     })
-    queue_state(stubber, RESOURCES, gateway)
     stubber.add_response("create_deployment", {"id": "dep2"},
                          {"restApiId": "api1", "stageName": "prod", "description": ANY})
     provider.write(resource, live, SERVICE.desired(resource, live))
@@ -171,7 +179,8 @@ def _preflight_fields(operation: str) -> dict[str, Any]:
     fields: dict[str, dict[str, Any]] = {
         "put_method": {"authorizationType": "NONE", "apiKeyRequired": False,
                        "operationName": "corsdeploy-preflight"},
-        "put_integration": {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}},
+        "put_integration": {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'},
+                            "contentHandling": "CONVERT_TO_TEXT"},
         "put_method_response": {"statusCode": "200", "responseParameters": {
             "method.response.header.Access-Control-Allow-Methods": False,
             "method.response.header.Access-Control-Allow-Origin": False,

@@ -1,9 +1,10 @@
 """REST API provider on moto in-process: the managed pattern is written, re-planned as a no-op, owned
-only where marked, removed without touching users' fields, and deployed with a state digest."""
+only where marked, removed without touching users' fields, deployed with a state digest, and every
+backup restored exactly."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -12,16 +13,14 @@ from moto import mock_aws
 
 from corsdeploy.aws import Clients
 from corsdeploy.errors import PlanError
-from corsdeploy.model import AwsSettings, Kind, Live, Location, Resource, frozen
+from corsdeploy.model import AwsSettings, Live, Resource
 from corsdeploy.providers.rest_api import RestApiProvider
 from corsdeploy.sandbox.seed_rest import seed_rest_api
-from corsdeploy.services.rest_api import (
-    DEPLOYMENT_PREFIX,
-    PREFLIGHT_OPERATION,
-    SERVICE,
-    operations,
-)
-from corsdeploy.shapes import rule_from_cors
+from corsdeploy.services.rest_api import SERVICE
+from corsdeploy.services.rest_api.pattern import PREFLIGHT_OPERATION
+from corsdeploy.services.rest_api.reconcile import operations
+from corsdeploy.services.rest_api.view import DEPLOYMENT_PREFIX
+from tests.rest_support import build_api, rest
 
 ONE_ORIGIN = {
     "AllowOrigins": ["https://app.example.com"], "AllowMethods": ["GET", "POST"],
@@ -34,24 +33,13 @@ ALLOW_ORIGIN = "method.response.header.Access-Control-Allow-Origin"
 REQUEST_ID = "method.response.header.X-Request-Id"
 
 
-def rest(cors: Mapping[str, Any] | None, name: str = "legacy", **settings: Any) -> Resource:
-    """A resource with every setting present, as the config layer builds it."""
-    defaults = {"id": None, "stage": "prod", "resources": None,
-                "gateway_responses": ["DEFAULT_4XX", "DEFAULT_5XX"], "adopt_preflights": False}
-    return Resource(
-        Kind.REST_API, name, None if cors is None else rule_from_cors(cors),
-        Location("environments/test.yaml", 3, 3), frozen({**defaults, **settings}),
-    )
-
-
 class Api:
     """A seeded REST API on moto, with the provider and a raw client."""
 
     def __init__(self) -> None:
         self.clients = Clients(AwsSettings(region="eu-west-1"))
-        seed_rest_api(self.clients, rest(None))
         self.client = boto3.client("apigateway", region_name="eu-west-1")
-        self.id = next(a["id"] for a in self.client.get_rest_apis()["items"] if a["name"] == "legacy")
+        self.id = build_api(self.client)
 
     def resource_id(self, path: str) -> str:
         items = self.client.get_resources(restApiId=self.id)["items"]
@@ -215,8 +203,7 @@ def test_an_earlier_write_that_was_not_deployed_is_pending(api: Api) -> None:
     changed = rest({**ONE_ORIGIN, "MaxAge": 60})
     live = api.read(changed)
     provider = RestApiProvider(api.clients)
-    for op in operations(changed, live.handle, SERVICE.desired(changed, live)):
-        provider._execute(changed, api.id, op)  # an apply interrupted before its deployment
+    provider._execute(changed, api.id, operations(changed, live.handle))  # interrupted before deploying
     live = api.read(changed)
     assert live.wire is not None and live.wire["deployment"] == "pending"
     assert action(changed, live) == "update"
@@ -224,22 +211,13 @@ def test_an_earlier_write_that_was_not_deployed_is_pending(api: Api) -> None:
     assert api.read(changed).wire["deployment"] == "current"  # type: ignore[index]
 
 
-def test_someone_elses_deployment_is_pending(api: Api) -> None:
+def test_a_deployment_by_someone_else_after_corsdeploys_is_not_drift(api: Api) -> None:
+    """Changed on purpose (issue 6 item 7): a pipeline's redeploy carries corsdeploy's CORS."""
     api.apply(rest(ONE_ORIGIN))
     api.client.create_deployment(restApiId=api.id, stageName="prod", description="release 42")
-    assert action(rest(ONE_ORIGIN), api.read(rest(ONE_ORIGIN))) == "update"
-    api.apply(rest(ONE_ORIGIN))
-    deployment = api.client.get_stage(restApiId=api.id, stageName="prod")
-    assert "variables" not in deployment or deployment["variables"] == {}
-    assert action(rest(ONE_ORIGIN), api.read(rest(ONE_ORIGIN))) == "no-op"
-
-
-def test_an_older_backup_can_be_written_back(api: Api) -> None:
-    backup = api.apply(rest(ONE_ORIGIN)).wire
-    live = api.apply(rest(TWO_ORIGINS, resources=["/items"], gateway_responses=[]))
-    RestApiProvider(api.clients).write(rest(ONE_ORIGIN), live, backup)
-    restored = api.read(rest(ONE_ORIGIN))
-    assert SERVICE.normalize(restored.wire) == SERVICE.normalize(backup)
+    live = api.read(rest(ONE_ORIGIN))
+    assert live.wire is not None and live.wire["deployment"] == "current"
+    assert action(rest(ONE_ORIGIN), live) == "no-op"
 
 
 def test_narrowing_resources_removes_preflights_left_behind(api: Api) -> None:

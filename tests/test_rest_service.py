@@ -8,19 +8,17 @@ import pytest
 
 from corsdeploy.errors import PlanError
 from corsdeploy.model import Kind, Location, Resource, frozen
-from corsdeploy.services.rest_api import (
+from corsdeploy.providers.rest_api.wire import parse_resource
+from corsdeploy.services.rest_api import desired_view, live_from_state
+from corsdeploy.services.rest_api.pattern import PREFLIGHT_OPERATION
+from corsdeploy.services.rest_api.reconcile import UpdateResponses, operations
+from corsdeploy.services.rest_api.state import Deployment, RestApiState
+from corsdeploy.services.rest_api.view import (
     DRIFT_KEY,
     MIXED_PREFIX,
-    PREFLIGHT_OPERATION,
-    ReplaceResponses,
-    RestApiState,
-    RestResource,
     deployment_description,
-    desired_view,
-    live_from_state,
     live_view,
     normalize_view,
-    operations,
     state_digest,
 )
 from corsdeploy.shapes import rule_from_cors
@@ -49,9 +47,13 @@ def user_method(statuses: Mapping[str, Mapping[str, str]], integration_type: str
 
 
 def state(methods: Mapping[str, Mapping[str, Any]], description: str | None = None) -> RestApiState:
+    """An API with / and /items (holding `methods`, in GetResources' shape), its stage serving one
+    deployment described `description` (none when None)."""
+    deployments = () if description is None else (Deployment("dep1", description, 1_700_000_000),)
     return RestApiState(api_id="api1", stage="prod", resources=(
-        RestResource("root", "/", {}), RestResource("items", "/items", dict(methods)),
-    ), gateway_responses={}, deployment_description=description)
+        parse_resource({"id": "root", "path": "/"}),
+        parse_resource({"id": "items", "path": "/items", "resourceMethods": dict(methods)}),
+    ), gateway_responses={}, stage_deployment="dep1" if description else None, deployments=deployments)
 
 
 def test_methods_whose_statuses_differ_show_it_and_are_rewritten_per_status() -> None:
@@ -64,9 +66,9 @@ def test_methods_whose_statuses_differ_show_it_and_are_rewritten_per_status() ->
     assert get["Access-Control-Allow-Origin"].startswith(MIXED_PREFIX)
     desired = desired_view(resource, live)
     assert desired is not None and normalize_view(view) != normalize_view(desired)
-    rewritten = [op for op in operations(resource, live, desired) if isinstance(op, ReplaceResponses)]
-    assert [op.integration_response["statusCode"] for op in rewritten] == ["201"]
-    assert rewritten[0].integration_response["responseParameters"] == acao
+    (rewritten,) = [op for op in operations(resource, live) if isinstance(op, UpdateResponses)]
+    assert [change.status for change in rewritten.changes] == ["201"]
+    assert rewritten.changes[0].after.integration_response.parameters == acao
 
 
 def test_proxy_methods_and_methods_without_2xx_are_left_to_the_backend() -> None:
