@@ -47,7 +47,7 @@ def complete_cors(wire: Mapping[str, Any]) -> dict[str, Any]:
 @dataclass(frozen=True)
 class CorsObjectService:
     """A service configured by AWS's `Cors` object (HTTP APIs, function URLs); they differ only in
-    which lists the service compares without regard to case."""
+    which lists the service compares without regard to case, and in whether an empty object is CORS."""
 
     kind: Kind
     folds: CaseFolds
