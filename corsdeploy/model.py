@@ -88,8 +88,8 @@ class Resource:
     name: str
     cors: CorsConfig | None
     location: Location
-    # Kind-specific settings: `id` (APIs), `stage`, `resources`, `gateway_responses`,
-    # `adopt_preflights` (REST APIs).
+    # Kind-specific settings: `id` (APIs), `stage` (REST APIs, and optionally HTTP APIs),
+    # `resources`, `gateway_responses`, `adopt_preflights` (REST APIs).
     settings: Mapping[str, Any] = field(default_factory=frozen)
     lint_ignore: Mapping[str, str] = field(default_factory=frozen)
     # Where each field of the entry was written, keyed by its path below the entry
