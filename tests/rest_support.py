@@ -118,6 +118,8 @@ class FakeResponses:
             else:
                 value = op["value"]
                 target[_unpointer(key)] = value == "true" if field == "responseParameters" else value
+            if not target:
+                del response[field]  # AWS omits an empty map
         self.valid.append(self.consistent())
         return response
 
@@ -157,6 +159,8 @@ class FakeResponses:
                 target.pop(_unpointer(parts[2]))
             else:
                 target[_unpointer(parts[2])] = op["value"]
+            if not target:
+                del response[parts[1]]  # AWS omits an empty map
         self.valid.append(self.consistent())
         return response
 

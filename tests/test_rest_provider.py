@@ -15,7 +15,6 @@ from corsdeploy.aws import Clients
 from corsdeploy.errors import PlanError
 from corsdeploy.model import AwsSettings, Live, Resource
 from corsdeploy.providers.rest_api import RestApiProvider
-from corsdeploy.sandbox.seed_rest import seed_rest_api
 from corsdeploy.services.rest_api import SERVICE
 from corsdeploy.services.rest_api.pattern import PREFLIGHT_OPERATION
 from corsdeploy.services.rest_api.reconcile import operations
@@ -284,11 +283,3 @@ def test_one_listing_is_shared_by_threads(api: Api) -> None:
     for thread in threads:
         thread.join()
     assert not errors and calls == ["GetRestApis"]
-
-
-def test_seeding_is_idempotent_and_deploys_the_stage(api: Api) -> None:
-    seed_rest_api(api.clients, rest(None))
-    assert [a["name"] for a in api.client.get_rest_apis()["items"]] == ["legacy"]
-    paths = {r["path"] for r in api.client.get_resources(restApiId=api.id)["items"]}
-    assert paths == {"/", "/items", "/items/{id}", "/{proxy+}"}
-    assert api.client.get_stage(restApiId=api.id, stageName="prod")["deploymentId"]

@@ -124,14 +124,19 @@ def integration_fields(integration: Integration) -> dict[str, Any]:
                    contentHandling=integration.content_handling), **other}
 
 
+def _maps(**fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Map fields that hold something (API Gateway omits empty ones on read)."""
+    return {k: dict(v) for k, v in fields.items() if v}
+
+
 def method_response_fields(response: MethodResponse) -> dict[str, Any]:
-    return {"statusCode": response.status, "responseParameters": dict(response.parameters),
-            **({"responseModels": dict(response.models)} if response.models else {})}
+    return {"statusCode": response.status,
+            **_maps(responseParameters=response.parameters, responseModels=response.models)}
 
 
 def integration_response_fields(response: IntegrationResponse) -> dict[str, Any]:
-    return {"statusCode": response.status, "responseParameters": dict(response.parameters),
-            **({"responseTemplates": dict(response.templates)} if response.templates else {}),
+    return {"statusCode": response.status,
+            **_maps(responseParameters=response.parameters, responseTemplates=response.templates),
             **_set(selectionPattern=response.selection_pattern, contentHandling=response.content_handling)}
 
 
