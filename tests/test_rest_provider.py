@@ -283,3 +283,22 @@ def test_one_listing_is_shared_by_threads(api: Api) -> None:
     for thread in threads:
         thread.join()
     assert not errors and calls == ["GetRestApis"]
+
+
+def test_calls_per_api_for_plan_and_apply(api: Api) -> None:
+    """Issue 6 item 4: a read is GetStage, GetDeployments, GetResources, GetGatewayResponses (limit=500,
+    one page each here); an apply adds its writes and one CreateDeployment, then the verifying read."""
+    calls: list[str] = []
+    api.clients.client("apigateway").meta.events.register(
+        "before-call.apigateway", lambda model, **_: calls.append(model.name))
+    provider = RestApiProvider(api.clients)
+    resource = rest(ONE_ORIGIN, id=api.id)
+    live = provider.read(resource)
+    assert calls == ["GetRestApi", "GetStage", "GetDeployments", "GetResources", "GetGatewayResponses"]
+    calls.clear()
+    provider.write(resource, live, SERVICE.desired(resource, live))
+    assert calls.count("CreateDeployment") == 1
+    assert not any(name.startswith("Get") for name in calls)  # no re-read before deploying
+    calls.clear()
+    provider.read(resource)
+    assert len(calls) == 5
