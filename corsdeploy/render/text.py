@@ -9,12 +9,28 @@ from rich.markup import escape
 
 from corsdeploy.apply import ApplyResult, Outcome
 from corsdeploy.plan import Action, Change, Plan
+from corsdeploy.render import unique_warnings
+from corsdeploy.render.edge import printable
 
 _SYMBOL = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"), Action.DELETE: ("-", "red")}
 
 
 def _value(value: Any) -> str:
     return escape(json.dumps(value, separators=(", ", ": ")))
+
+
+def _shown(text: str) -> str:
+    """A name or message from a file or from AWS, safe inside console markup."""
+    return escape(printable(text))
+
+
+def plan_warnings(plan: Plan) -> dict[str, list[str]]:
+    """Each distinct warning of the plan once, with the addresses it concerns."""
+    where: dict[str, list[str]] = {}
+    for change in plan.changes:
+        for warning in unique_warnings(change):
+            where.setdefault(warning, []).append(change.address)
+    return where
 
 
 def plan_header(plan: Plan) -> str:
@@ -26,13 +42,12 @@ def plan_header(plan: Plan) -> str:
 
 
 def render_plan(plan: Plan, console: Console) -> None:
-    console.print(f"[bold]{escape(plan_header(plan))}[/bold]")
+    console.print(f"[bold]{_shown(plan_header(plan))}[/bold]")
     console.print()
     for change in plan.changes:
         _render_change(change, console)
-    for change in plan.changes:
-        for warning in change.warnings:
-            console.print(f"[yellow]Warning:[/yellow] {escape(change.address)}: {escape(warning)}")
+    for warning, addresses in plan_warnings(plan).items():
+        console.print(f"[yellow]Warning:[/yellow] {_shown(', '.join(addresses))}: {_shown(warning)}")
     console.print(plan_summary(plan))
 
 
@@ -50,29 +65,29 @@ def _render_change(change: Change, console: Console) -> None:
     symbol, colour = _SYMBOL[change.action]
     verb = {Action.CREATE: "CORS will be created", Action.UPDATE: "CORS will be updated in place",
             Action.DELETE: "CORS will be removed"}[change.action]
-    console.print(f"  [{colour}]{symbol}[/{colour}] [bold]{escape(change.address)}[/bold]  ({verb})")
+    console.print(f"  [{colour}]{symbol}[/{colour}] [bold]{_shown(change.address)}[/bold]  ({verb})")
     if change.action is Action.UPDATE:
         for field in change.fields:
             if field.before is None:
-                console.print(f"      [green]+[/green] {escape(field.path)}: {_value(field.after)}")
+                console.print(f"      [green]+[/green] {_shown(field.path)}: {_value(field.after)}")
             elif field.after is None:
-                console.print(f"      [red]-[/red] {escape(field.path)}: {_value(field.before)}")
+                console.print(f"      [red]-[/red] {_shown(field.path)}: {_value(field.before)}")
             else:
-                console.print(f"      [yellow]~[/yellow] {escape(field.path)}: "
+                console.print(f"      [yellow]~[/yellow] {_shown(field.path)}: "
                               f"{_value(field.before)} [bold]->[/bold] {_value(field.after)}")
     else:
         shown = change.after if change.action is Action.CREATE else change.before
         for key, value in (shown or {}).items():
-            console.print(f"      [{colour}]{symbol}[/{colour}] {escape(key)}: {_value(value)}")
+            console.print(f"      [{colour}]{symbol}[/{colour}] {_shown(key)}: {_value(value)}")
     console.print()
 
 
 def render_apply(result: ApplyResult, console: Console) -> None:
     for item in result.results:
         if item.outcome is Outcome.APPLIED:
-            console.print(f"  [green]applied[/green] {escape(item.address)} ({item.action.value})")
+            console.print(f"  [green]applied[/green] {_shown(item.address)} ({item.action.value})")
         elif item.outcome is Outcome.FAILED and item.error:
-            console.print(f"  [red]failed[/red]  {escape(item.address)}: "
-                          f"{escape(item.error.code)}: {escape(item.error.message)}")
+            console.print(f"  [red]failed[/red]  {_shown(item.address)}: "
+                          f"{_shown(item.error.code)}: {_shown(item.error.message)}")
     summary = result.summary
     console.print(f"Apply complete: {summary['applied']} changed, {summary['failed']} failed.")
