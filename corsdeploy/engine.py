@@ -50,7 +50,7 @@ def plan_environment(environment: Environment, targets: Sequence[str] = ()) -> P
     identity = clients.check_account()
     providers = providers_for(resources, clients)
     lives = read_live(resources, providers)
-    target = Target(identity.account, clients.region, clients.endpoint_url)
+    target = Target(identity.account, clients.region, clients.endpoints())
     plan = make_plan(environment.name, resources, lives, target)
     return PlanRun(environment, resources, lives, providers, plan)
 

@@ -46,7 +46,8 @@ class Target:
 
     account: str | None = None
     region: str | None = None
-    endpoint_url: str | None = None
+    # (service, effective endpoint URL) of each client the plan used, as botocore resolved it.
+    endpoints: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

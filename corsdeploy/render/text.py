@@ -34,10 +34,15 @@ def plan_warnings(plan: Plan) -> dict[str, list[str]]:
 
 
 def plan_header(plan: Plan) -> str:
+    """One line: environment, account, region, and each endpoint with the services that used it."""
     target = plan.target
     parts = [f"environment {plan.environment}"]
-    parts += [f"{label} {value}" for label, value in (
-        ("account", target.account), ("region", target.region), ("endpoint", target.endpoint_url)) if value]
+    parts += [f"{label} {value}" for label, value in (("account", target.account), ("region", target.region))
+              if value]
+    services_at: dict[str, list[str]] = {}
+    for service, url in sorted(target.endpoints):
+        services_at.setdefault(url, []).append(service)
+    parts += [f"endpoint {url} ({', '.join(services)})" for url, services in sorted(services_at.items())]
     return "corsdeploy plan: " + ", ".join(parts)
 
 
