@@ -40,7 +40,8 @@ def clients_in(registry: PacerRegistry) -> Iterator[Clients]:
     """A Clients whose STS says ACCOUNT once (the pacer is looked up once per client)."""
     clients = Clients(AwsSettings(region="eu-west-1"), pacers=registry)
     with Stubber(clients.client("sts")) as sts:
-        sts.add_response("get_caller_identity", {"Account": ACCOUNT, "Arn": f"arn:aws:iam::{ACCOUNT}:user/ci"})
+        caller = {"Account": ACCOUNT, "Arn": f"arn:aws:iam::{ACCOUNT}:user/ci"}
+        sts.add_response("get_caller_identity", caller)
         yield clients
         sts.assert_no_pending_responses()
 
@@ -82,7 +83,8 @@ def test_many_throttled_calls_never_exhaust_a_retry_quota(clients: Clients, rest
 def test_concurrent_modification_is_retried(clients: Clients, rest: HttpStub) -> None:
     rest.error(*CONCURRENT, times=2).ok(201, statusCode="200")
     client = clients.client("apigateway")
-    reply = client.put_method_response(restApiId="api1", resourceId="r1", httpMethod="OPTIONS", statusCode="200")
+    reply = client.put_method_response(restApiId="api1", resourceId="r1", httpMethod="OPTIONS",
+                                       statusCode="200")
     assert reply["statusCode"] == "200"
     assert len(rest.sent) == 3
 
