@@ -24,6 +24,7 @@ install: $(INSTALLED)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check corsdeploy tests benchmarks
+	$(BIN)/mypy corsdeploy
 
 test: lint
 	$(CORSDEPLOY) validate --all
