@@ -1,23 +1,19 @@
 """How fast does `plan` read live state? Prints numbers and ratios; asserts nothing.
 
-Runs against ../shared/tools/slow_moto.py (a moto server that adds per-request latency, like a
-remote API) with N buckets, and compares, in the same process, a sequential read (the baseline:
+Runs against benchmarks/fake_aws.py (a moto server that adds per-request latency, like a remote
+API) with N buckets, and compares, in the same process, a sequential read (the baseline:
 one call after another) with corsdeploy's parallel read. Also counts API calls per resource.
 
 usage: python benchmarks/bench_plan.py [BUCKETS] [LATENCY_MS]
 """
 from __future__ import annotations
 
-import json
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import boto3
+from fake_aws import control, start
 
 from corsdeploy.aws import MAX_PARALLEL_CALLS, Clients
 from corsdeploy.live import providers_for, read_live
@@ -25,45 +21,17 @@ from corsdeploy.model import AwsSettings, Kind, Location, Resource
 from corsdeploy.plan import make_plan
 from corsdeploy.shapes import rules_from_s3
 
-ROOT = Path(__file__).resolve().parent.parent
-SLOW_MOTO = ROOT.parent / "shared" / "tools" / "slow_moto.py"
 RULES = [{"AllowedOrigins": ["https://app.example.com"], "AllowedMethods": ["GET", "PUT"]}]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def http(url: str, method: str = "GET") -> dict:
-    with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=10) as reply:
-        return json.loads(reply.read() or b"{}")
-
-
-def start_server(latency_ms: int) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    server = subprocess.Popen([sys.executable, str(SLOW_MOTO), str(port), str(latency_ms)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            http(f"{url}/__stats")
-            return server, url
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("slow_moto did not start")
-
-
 def timed_plan(resources: list[Resource], url: str, workers: int) -> tuple[float, int]:
-    http(f"{url}/__stats/reset", "POST")
+    control(url, "/__stats/reset", "POST")
     clients = Clients(AwsSettings(region="eu-west-1", endpoint_url=url))
     started = time.perf_counter()
     lives = read_live(resources, providers_for(resources, clients), workers=workers)
     make_plan("bench", resources, lives)
     elapsed = time.perf_counter() - started
-    calls = sum(http(f"{url}/__stats")["requests"].values())
+    calls = sum(control(url, "/__stats")["calls"].values())
     return elapsed, calls
 
 
@@ -72,7 +40,7 @@ def main() -> None:
     latency = int(sys.argv[2]) if len(sys.argv) > 2 else 50
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    server, url = start_server(latency)
+    server, url = start(latency)
     try:
         s3 = boto3.client("s3", endpoint_url=url, region_name="eu-west-1")
         resources = []
