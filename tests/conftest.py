@@ -39,14 +39,14 @@ def free_port() -> int:
 
 
 class MotoServer:
-    """A moto server in its own process, reset between tests."""
+    """The sandbox's emulator (moto, corrected where it is not AWS) in its own process, reset between tests."""
 
     def __init__(self, extra_env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "MOTO_DISABLE_GLOBAL_CORS": "true", **(extra_env or {})}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            [sys.executable, "-m", "corsdeploy.sandbox.emulator", "-H", "127.0.0.1", "-p", str(self.port)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 30

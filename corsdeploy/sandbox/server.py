@@ -1,4 +1,5 @@
-"""Start, stop and inspect the sandbox: a moto server on loopback, in the background.
+"""Start, stop and inspect the sandbox: a moto server on loopback, in the background, corrected
+where moto is not AWS (`corsdeploy.sandbox.emulator`).
 
 Its runtime state (pid, URL, log) is kept per user and keyed by its port, in
 `$XDG_RUNTIME_DIR/corsdeploy/sandbox/<port>/` (else `~/.cache/corsdeploy/sandbox/<port>/`), never in
@@ -224,7 +225,7 @@ def _start(url: str, host: str, port: int) -> Sandbox:
     log_path = _folder(port, create=True) / "sandbox.log"
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port)],
+            [sys.executable, "-m", "corsdeploy.sandbox.emulator", "-H", host, "-p", str(port)],
             env={**os.environ, "MOTO_DISABLE_GLOBAL_CORS": "true"},
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
         )
