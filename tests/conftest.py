@@ -39,7 +39,7 @@ def free_port() -> int:
 
 
 class MotoServer:
-    """The sandbox's emulator (moto, corrected where it is not AWS) in its own process, reset between tests."""
+    """The sandbox's emulator (moto, corrected where it is not AWS) in its own process; reset per test."""
 
     def __init__(self, extra_env: dict[str, str] | None = None) -> None:
         self.port = free_port()
