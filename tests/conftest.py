@@ -32,6 +32,16 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
 
 
+@pytest.fixture(autouse=True)
+def api_gateway_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """API Gateway pacing in-process on a fake clock: the quotas are kept, nothing really waits."""
+    from corsdeploy.providers import pacing
+    from tests.pacing_support import FakeClock
+
+    clock = FakeClock()
+    monkeypatch.setattr(pacing, "SHARED", pacing.PacerRegistry(clock, clock.sleep))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
