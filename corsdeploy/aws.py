@@ -30,6 +30,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from corsdeploy.endpoints import is_loopback_url
 from corsdeploy.errors import AwsError, CorsdeployError
 from corsdeploy.model import AwsSettings
 from corsdeploy.providers import pacing
@@ -59,11 +60,6 @@ NO_REGION = ("no AWS region: set aws.region in the environment file, `region` in
 class Identity:
     account: str
     arn: str
-
-
-def is_loopback_url(url: str) -> bool:
-    host = urlparse(url).hostname or ""
-    return host == "localhost" or host == "::1" or host.startswith("127.")
 
 
 class Clients:

@@ -197,10 +197,10 @@ def _on_sandbox_url(environment: Environment) -> Environment:
     is a loopback emulator uses that URL instead: the sandbox moves off 4566 in one place."""
     if not os.environ.get(SANDBOX_URL_VARIABLE):
         return environment
-    from corsdeploy.sandbox.server import is_loopback_url, url_from_environment
+    from corsdeploy.sandbox.server import is_sandbox_url, url_from_environment
 
     url, endpoint = url_from_environment(), environment.aws.endpoint_url
-    if url is None or endpoint is None or not is_loopback_url(endpoint):
+    if url is None or endpoint is None or not is_sandbox_url(endpoint):
         return environment
     return replace(environment, aws=replace(environment.aws, endpoint_url=url))
 
@@ -390,7 +390,7 @@ def _sandbox_url(environment: Environment | None) -> str:
     if environment is None:
         return server.url_from_environment() or server.DEFAULT_URL
     url = environment.aws.endpoint_url
-    if not url or not server.is_loopback_url(url):
+    if not url or not server.is_sandbox_url(url):
         raise CorsdeployError(
             f"{environment.path}: the sandbox only runs behind a loopback endpoint (http://127.0.0.1, "
             f"http://[::1] or http://localhost); aws.endpoint_url is {url or 'unset (real AWS)'}")

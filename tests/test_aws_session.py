@@ -192,3 +192,15 @@ def test_expired_credentials_say_to_renew_them() -> None:
 
 def test_translated_errors_keep_botocores_class_as_their_code() -> None:
     assert translate(NoCredentialsError(), "s3:GetBucketCors").code == "NoCredentialsError"
+
+
+@pytest.mark.parametrize(("url", "loopback"), [
+    ("http://127.0.0.1:4566", True), ("http://localhost:4566", True), ("http://[::1]:4566", True),
+    ("https://127.0.0.1.nip.io", False), ("http://127.evil.example", False),
+    ("https://s3.eu-west-1.amazonaws.com", False),
+])
+def test_loopback_is_decided_on_the_literal_host(url: str, loopback: bool) -> None:
+    """The sandbox's fake credentials go only to a literal loopback host, never to a look-alike name."""
+    from corsdeploy.aws import is_loopback_url
+
+    assert is_loopback_url(url) is loopback

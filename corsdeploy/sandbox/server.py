@@ -10,7 +10,6 @@ teach users nothing about how AWS answers browsers.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
 import os
 import signal
@@ -26,6 +25,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urlparse
 
+from corsdeploy.endpoints import is_loopback_url
 from corsdeploy.errors import CorsdeployError
 
 DEFAULT_URL = "http://127.0.0.1:4566"
@@ -52,19 +52,9 @@ class Sandbox:
         return port_of(self.url)
 
 
-def is_loopback_host(host: str) -> bool:
-    """Only `localhost` or a literal loopback address: `127.0.0.1.nip.io` is a name anyone can point."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def is_loopback_url(url: str) -> bool:
-    parsed = urlparse(url)
-    return parsed.scheme == "http" and is_loopback_host(parsed.hostname or "")
+def is_sandbox_url(url: str) -> bool:
+    """An http:// URL on a literal loopback host: the only kind the sandbox serves."""
+    return urlparse(url).scheme == "http" and is_loopback_url(url)
 
 
 def port_of(url: str) -> int:
@@ -74,7 +64,7 @@ def port_of(url: str) -> int:
 def url_from_environment() -> str | None:
     """CORSDEPLOY_SANDBOX_URL when set; it must be a loopback http URL."""
     url = os.environ.get(SANDBOX_URL_VARIABLE, "").strip().rstrip("/")
-    if url and not is_loopback_url(url):
+    if url and not is_sandbox_url(url):
         raise CorsdeployError(f"{SANDBOX_URL_VARIABLE} must be an http URL on a loopback address "
                               f"(127.0.0.1, ::1 or localhost), not {url!r}")
     return url or None
