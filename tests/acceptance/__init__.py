@@ -1,1 +1,1 @@
-"""corsdeploy's acceptance suite against a real AWS account (opt-in; see README.md here)."""
+"""corsdeploy's acceptance suite against a real AWS account (opt-in; see README.md, "Acceptance tests")."""

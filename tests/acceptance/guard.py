@@ -8,7 +8,7 @@ from dataclasses import dataclass
 OPT_IN_VARIABLE = "CORSDEPLOY_ACCEPTANCE"
 HOW_TO_RUN = "CORSDEPLOY_ACCEPTANCE=1 AWS_PROFILE=... AWS_REGION=... make acceptance"
 NOT_ENABLED = (f"the acceptance suite creates resources in a real AWS account and runs only when "
-               f"asked to: {HOW_TO_RUN} (see tests/acceptance/README.md)")
+               f"asked to: {HOW_TO_RUN} (see 'Acceptance tests' in README.md)")
 
 
 @dataclass(frozen=True)

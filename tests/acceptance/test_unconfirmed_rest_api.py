@@ -70,7 +70,7 @@ def lab_url(throwaway: Throwaway, part: str) -> str:
 
 def test_unconfirmed_rest_params_header_case_insensitive(throwaway: Throwaway, lab: dict[str, str],
                                                          record: Record) -> None:
-    """rest_template.py: whether $input.params().header is case-insensitive (urllib sends `Origin`)."""
+    """template.py: whether $input.params().header is case-insensitive (urllib sends `Origin`)."""
     answer = send(actual(lab_url(throwaway, "params"), ONE))
     body = answer.body.decode("utf-8", "replace")
     record(f"request header 'Origin: {ONE}'; the template read {body}")
@@ -94,7 +94,7 @@ def test_unconfirmed_rest_template_list_contains(throwaway: Throwaway, lab: dict
 
 def test_unconfirmed_rest_response_override_needs_declared_header(throwaway: Throwaway, lab: dict[str, str],
                                                                   record: Record) -> None:
-    """rest_template.py: templates may only override headers the method response declares."""
+    """services/rest_api/template.py: templates may only override headers the method response declares."""
     answer = send(actual(lab_url(throwaway, "override"), ONE))
     declared, undeclared = answer.header("X-Lab-Declared"), answer.header("X-Lab-Undeclared")
     record(f"responseOverride of a declared header -> {declared!r}; of an undeclared one -> {undeclared!r}")
