@@ -142,6 +142,8 @@ class Live:
     `handle` carries provider-private facts the write needs (resolved id, region, API structure).
     `backup` is what must be saved to put the resource back exactly as it was, where the plan view
     `wire` is not enough (REST APIs); None means `wire` is.
+    `pending_deployment` says in one line why what the resource serves may lag `wire` (a stage not
+    yet deployed); the plan then shows a change even when the CORS is equal. None: nothing pending.
     """
 
     address: str
@@ -149,6 +151,7 @@ class Live:
     handle: Any = None
     warnings: tuple[str, ...] = ()
     backup: Mapping[str, Any] | None = None
+    pending_deployment: str | None = None
 
     @property
     def backup_document(self) -> Mapping[str, Any] | None:

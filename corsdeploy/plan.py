@@ -28,6 +28,10 @@ class FieldChange:
     after: Any
 
 
+# The one field a change shows when only a deployment is pending (Live.pending_deployment).
+PENDING_DEPLOYMENT = FieldChange("deployment", "pending", "current")
+
+
 @dataclass(frozen=True)
 class Change:
     address: str
@@ -80,7 +84,12 @@ def plan_resource(resource: Resource, live: Live) -> Change:
     old, new = service.normalize(before), service.normalize(after)
     action = _action(old, new)
     fields = _field_changes(old, new, before, after) if action is Action.UPDATE else ()
-    return Change(resource.address, action, before, after, fields, live.warnings, digest(old))
+    warnings = live.warnings
+    if action is Action.NOOP and live.pending_deployment:
+        # Equal CORS that is not served yet: the write deploys it (before/after stay the service's shape).
+        action, fields = Action.UPDATE, (PENDING_DEPLOYMENT,)
+        warnings += (live.pending_deployment,)
+    return Change(resource.address, action, before, after, fields, warnings, digest(old))
 
 
 def _action(old: Any, new: Any) -> Action:

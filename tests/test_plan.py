@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from corsdeploy.model import Kind, Live, Location, Resource
-from corsdeploy.plan import Action, make_plan
+from corsdeploy.plan import Action, FieldChange, make_plan, plan_resource
 from corsdeploy.shapes import rules_from_s3
 
 GET_RULE = {"AllowedOrigins": ["https://a.example"], "AllowedMethods": ["GET", "PUT"],
@@ -96,3 +96,42 @@ def test_field_changes_come_in_a_stable_order() -> None:
     assert paths == sorted(paths)
     fields = ("AllowedHeaders", "AllowedMethods", "AllowedOrigins", "ExposeHeaders", "ID", "MaxAgeSeconds")
     assert paths == [f"CORSRules[0].{name}" for name in fields]
+
+
+# --- A stage serving older CORS than the live configuration (Live.pending_deployment) ------------
+
+PENDING = "stage 'prod' does not serve corsdeploy's deployment of the live CORS or a later one"
+
+
+def plan_pending(desired: list[dict[str, Any]] | None, live: list[dict[str, Any]] | None,
+                 pending: str | None = PENDING, warnings: tuple[str, ...] = ()):
+    resource = bucket(desired)
+    wire = {"CORSRules": live} if live is not None else None
+    read = Live(resource.address, wire, warnings=warnings, pending_deployment=pending)
+    return plan_resource(resource, read)
+
+
+@pytest.mark.parametrize(("desired", "live"), [([GET_RULE], [GET_RULE]), (None, None)])
+def test_a_pending_deployment_is_a_change_though_the_cors_is_equal(desired, live) -> None:
+    change = plan_pending(desired, live, warnings=("another warning",))
+    assert change.action is Action.UPDATE
+    assert change.fields == (FieldChange("deployment", "pending", "current"),)
+    assert change.warnings == ("another warning", PENDING)
+    # before/after stay the service's own shape (the contract): only the action and fields say it.
+    wire = {"CORSRules": live} if live is not None else None
+    assert (change.before, change.after) == (wire, wire)
+
+
+def test_a_pending_deployment_adds_nothing_to_a_cors_change() -> None:
+    live = {**GET_RULE, "MaxAgeSeconds": 61}
+    assert plan_pending([GET_RULE], [live]) == plan_pending([GET_RULE], [live], pending=None)
+    assert plan_pending([GET_RULE], None).action is Action.CREATE
+    assert plan_pending(None, [GET_RULE]).action is Action.DELETE
+
+
+def test_a_current_deployment_is_no_op() -> None:
+    assert plan_pending([GET_RULE], [GET_RULE], pending=None).action is Action.NOOP
+
+
+def test_the_live_digest_is_of_the_cors_alone() -> None:
+    assert plan_pending([GET_RULE], [GET_RULE]).live_digest == plan_one([GET_RULE], [GET_RULE]).live_digest
