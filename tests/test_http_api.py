@@ -322,10 +322,3 @@ def test_a_stage_setting_naming_no_stage_is_a_plan_error(clients: Clients) -> No
     expected = r"`stage:` 'prod' is not a stage of this HTTP API \(its stages: '\$default'\)"
     with pytest.raises(PlanError, match=expected):
         HttpApiProvider(clients).read(http_api("orders", stage="prod"))
-
-
-def test_a_stage_setting_selects_the_stage_to_deploy(clients: Clients) -> None:
-    api_id = create_api(clients, "orders")
-    add_stage(clients, api_id, "prod", False)
-    live = HttpApiProvider(clients).read(http_api("orders", stage="prod"))
-    assert (live.handle.deploy_stage, live.warnings) == ("prod", ())

@@ -4,17 +4,18 @@ auto-deploy are deployed when `stage:` names them, and warned about otherwise.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from botocore.stub import Stubber
 
 from corsdeploy.aws import Clients
-from corsdeploy.errors import PlanError
+from corsdeploy.errors import AwsError, PlanError
 from corsdeploy.model import AwsSettings, Kind, Location, Resource, frozen
-from corsdeploy.plan import Action, plan_resource
+from corsdeploy.plan import Action, FieldChange, plan_resource
 from corsdeploy.providers.http_api import HttpApiProvider
-from corsdeploy.services.http_api import SERVICE
+from corsdeploy.services.http_api import SERVICE, deployment_description
 from corsdeploy.shapes import rule_from_cors
 
 ORIGINS_ONLY = {"AllowOrigins": ["https://app.example.com"]}
@@ -36,8 +37,9 @@ def api_item(api_id: str = "a1", name: str = "orders", cors: dict[str, Any] | No
     return {**item, "CorsConfiguration": cors} if cors is not None else item
 
 
-def stage(name: str, auto_deploy: bool | None) -> dict[str, Any]:
-    return {"StageName": name, **({} if auto_deploy is None else {"AutoDeploy": auto_deploy})}
+def stage(name: str, auto_deploy: bool | None, deployment: str | None = None) -> dict[str, Any]:
+    item: dict[str, Any] = {"StageName": name, **({} if auto_deploy is None else {"AutoDeploy": auto_deploy})}
+    return {**item, "DeploymentId": deployment} if deployment else item
 
 
 @pytest.fixture
@@ -62,6 +64,24 @@ def no_routes(stub: Stubber, api_id: str = "a1") -> None:
 
 def stages(stub: Stubber, *items: dict[str, Any], api_id: str = "a1") -> None:
     stub.add_response("get_stages", {"Items": list(items)}, {"ApiId": api_id})
+
+
+def at(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def deployment(deployment_id: str, seconds: int, description: str | None = None) -> dict[str, Any]:
+    item = {"DeploymentId": deployment_id, "CreatedDate": at(seconds), "DeploymentStatus": "DEPLOYED"}
+    return {**item, "Description": description} if description is not None else item
+
+
+def deployments(stub: Stubber, *items: dict[str, Any], api_id: str = "a1") -> None:
+    stub.add_response("get_deployments", {"Items": list(items)}, {"ApiId": api_id})
+
+
+def deploys(stub: Stubber, cors: dict[str, Any] | None, deployment_id: str = "d2") -> None:
+    stub.add_response("create_deployment", {"DeploymentId": deployment_id}, {
+        "ApiId": "a1", "StageName": "prod", "Description": deployment_description(cors)})
 
 
 # --- 1. UpdateApi merges: all six fields on every write ----------------------------------------
@@ -125,11 +145,11 @@ def test_a_configuration_of_only_defaults_is_not_no_cors() -> None:
 def test_stage_setting_deploys_that_stage_after_a_change(clients: Clients, stub: Stubber) -> None:
     resource = http_api(stage="prod")
     list_apis(stub, api_item())
-    stages(stub, stage("$default", True), stage("prod", None))
+    stages(stub, stage("$default", True), stage("prod", None, "d1"))
+    deployments(stub, deployment("d1", 100))
     no_routes(stub)
     stub.add_response("update_api", {}, {"ApiId": "a1", "CorsConfiguration": {**ALL_UNSET, **ORIGINS_ONLY}})
-    stub.add_response("create_deployment", {"DeploymentId": "d1"},
-                      {"ApiId": "a1", "StageName": "prod", "Description": "corsdeploy: CORS changed"})
+    deploys(stub, ORIGINS_ONLY)
     provider = HttpApiProvider(clients)
     live = provider.read(resource)
     assert live.warnings == ()
@@ -139,10 +159,10 @@ def test_stage_setting_deploys_that_stage_after_a_change(clients: Clients, stub:
 def test_stage_setting_deploys_after_absent_too(clients: Clients, stub: Stubber) -> None:
     resource = http_api(cors=None, stage="prod")
     list_apis(stub, api_item(cors=ORIGINS_ONLY))
-    stages(stub, stage("prod", False))
+    stages(stub, stage("prod", False, "d1"))
+    deployments(stub, deployment("d1", 100, deployment_description(ORIGINS_ONLY)))
     stub.add_response("delete_cors_configuration", {}, {"ApiId": "a1"})
-    stub.add_response("create_deployment", {"DeploymentId": "d1"},
-                      {"ApiId": "a1", "StageName": "prod", "Description": "corsdeploy: CORS changed"})
+    deploys(stub, None)
     provider = HttpApiProvider(clients)
     live = provider.read(resource)
     provider.write(resource, live, SERVICE.desired(resource, live))
@@ -151,9 +171,11 @@ def test_stage_setting_deploys_after_absent_too(clients: Clients, stub: Stubber)
 def test_stage_setting_without_a_change_deploys_nothing(clients: Clients, stub: Stubber) -> None:
     resource = http_api(stage="prod")
     list_apis(stub, api_item(cors=ORIGINS_ONLY))
-    stages(stub, stage("prod", False))
+    stages(stub, stage("prod", False, "d1"))
+    deployments(stub, deployment("d1", 100, deployment_description(ORIGINS_ONLY)))
     no_routes(stub)
     live = HttpApiProvider(clients).read(resource)
+    assert live.pending_deployment is None
     assert plan_resource(resource, live).action is Action.NOOP
 
 
@@ -180,6 +202,7 @@ def test_without_stage_each_manual_stage_is_warned_about_once(clients: Clients, 
 def test_with_stage_other_manual_stages_are_still_warned_about(clients: Clients, stub: Stubber) -> None:
     list_apis(stub, api_item())
     stages(stub, stage("prod", False), stage("qa", False))
+    deployments(stub)
     no_routes(stub)
     live = HttpApiProvider(clients).read(http_api(stage="prod"))
     (warning,) = live.warnings
@@ -240,3 +263,108 @@ def test_an_id_not_in_the_listing_is_a_plan_error(clients: Clients, stub: Stubbe
     list_apis(stub, api_item("aaa", "orders"))
     with pytest.raises(PlanError, match=r"http_api\.orders: no HTTP API has id 'zzz'"):
         HttpApiProvider(clients).read(http_api(id="zzz"))
+
+
+# --- 5. Whether the `stage:` stage serves the live CORS, from AWS alone (issue 6, items 3 and 7) ---
+
+
+EARLIER = {"AllowOrigins": ["https://old.example.com"]}
+
+
+def test_a_deployment_that_failed_after_update_api_is_planned_again(clients: Clients, stub: Stubber) -> None:
+    resource = http_api(stage="prod")
+    list_apis(stub, api_item(cors=EARLIER))
+    stages(stub, stage("prod", False, "d1"))
+    deployments(stub, deployment("d1", 100, deployment_description(EARLIER)))
+    no_routes(stub)
+    stub.add_response("update_api", {}, {"ApiId": "a1", "CorsConfiguration": {**ALL_UNSET, **ORIGINS_ONLY}})
+    stub.add_client_error("create_deployment", "TooManyRequestsException", "Too Many Requests", 429)
+    provider = HttpApiProvider(clients)
+    live = provider.read(resource)
+    with pytest.raises(AwsError):
+        provider.write(resource, live, SERVICE.desired(resource, live))
+    # The next plan (a fresh process): the draft has the file's CORS, the stage does not serve it.
+    list_apis(stub, api_item(cors=ORIGINS_ONLY))
+    stages(stub, stage("prod", False, "d1"))
+    deployments(stub, deployment("d1", 100, deployment_description(EARLIER)))
+    no_routes(stub)
+    again = HttpApiProvider(clients).read(resource)
+    change = plan_resource(resource, again)
+    assert change.action is Action.UPDATE
+    assert change.fields == (FieldChange("deployment", "pending", "current"),)
+    assert (change.before, change.after) == (ORIGINS_ONLY, ORIGINS_ONLY)
+    assert again.pending_deployment in change.warnings
+    assert again.pending_deployment is not None and again.pending_deployment.startswith("stage 'prod' ")
+
+
+def test_a_pending_stage_is_deployed_and_then_read_as_current(clients: Clients, stub: Stubber) -> None:
+    resource = http_api(stage="prod")
+    list_apis(stub, api_item(cors=ORIGINS_ONLY))
+    stages(stub, stage("prod", False, "p1"))
+    deployments(stub, deployment("p1", 100, "pipeline build 7"))
+    no_routes(stub)
+    stub.add_response("update_api", {}, {"ApiId": "a1", "CorsConfiguration": {**ALL_UNSET, **ORIGINS_ONLY}})
+    deploys(stub, ORIGINS_ONLY, "d2")
+    # apply's verification re-reads the API it wrote.
+    stub.add_response("get_api", api_item(cors=ORIGINS_ONLY), {"ApiId": "a1"})
+    stages(stub, stage("prod", False, "d2"))
+    deployments(stub, deployment("p1", 100, "pipeline build 7"),
+                deployment("d2", 200, deployment_description(ORIGINS_ONLY)))
+    no_routes(stub)
+    provider = HttpApiProvider(clients)
+    live = provider.read(resource)
+    change = plan_resource(resource, live)
+    assert change.action is Action.UPDATE
+    provider.write(resource, live, change.after)
+    verified = provider.read(resource)
+    assert verified.pending_deployment is None
+    assert plan_resource(resource, verified).action is Action.NOOP
+
+
+def test_absent_with_no_cors_and_a_pending_stage_only_deploys(clients: Clients, stub: Stubber) -> None:
+    resource = http_api(cors=None, stage="prod")
+    list_apis(stub, api_item())
+    stages(stub, stage("prod", False, "d1"))
+    deployments(stub, deployment("d1", 100, deployment_description(ORIGINS_ONLY)))
+    deploys(stub, None)
+    provider = HttpApiProvider(clients)
+    live = provider.read(resource)
+    change = plan_resource(resource, live)
+    assert (change.action, change.before, change.after) == (Action.UPDATE, None, None)
+    provider.write(resource, live, change.after)
+
+
+def test_a_pipeline_deployment_after_corsdeploys_is_not_drift(clients: Clients, stub: Stubber) -> None:
+    resource = http_api(stage="prod")
+    list_apis(stub, api_item(cors=ORIGINS_ONLY))
+    stages(stub, stage("prod", False, "p9"))
+    deployments(stub, deployment("d1", 100, deployment_description(ORIGINS_ONLY)), deployment("p9", 900))
+    no_routes(stub)
+    live = HttpApiProvider(clients).read(resource)
+    assert (live.pending_deployment, live.warnings) == (None, ())
+    assert plan_resource(resource, live).action is Action.NOOP
+
+
+def test_deployments_are_read_page_by_page(clients: Clients, stub: Stubber) -> None:
+    resource = http_api(stage="prod")
+    list_apis(stub, api_item(cors=ORIGINS_ONLY))
+    stages(stub, stage("prod", False, "d2"))
+    first_page = {"Items": [deployment("d1", 100)], "NextToken": "n"}
+    second_page = {"Items": [deployment("d2", 200, deployment_description(ORIGINS_ONLY))]}
+    stub.add_response("get_deployments", first_page, {"ApiId": "a1"})
+    stub.add_response("get_deployments", second_page, {"ApiId": "a1", "NextToken": "n"})
+    no_routes(stub)
+    assert HttpApiProvider(clients).read(resource).pending_deployment is None
+
+
+def test_deployments_are_not_read_for_an_auto_deploy_stage_or_without_stage(
+    clients: Clients, stub: Stubber
+) -> None:
+    # The Stubber fails on any call not queued here: no get_deployments in either read.
+    list_apis(stub, api_item(cors=ORIGINS_ONLY), api_item("a2", "billing", ORIGINS_ONLY))
+    stages(stub, stage("$default", True, "auto1"))
+    no_routes(stub)
+    no_routes(stub, "a2")
+    provider = HttpApiProvider(clients)
+    assert provider.read(http_api(stage="$default")).pending_deployment is None
+    assert provider.read(http_api("billing")).pending_deployment is None

@@ -11,18 +11,25 @@ from botocore.exceptions import ClientError
 from corsdeploy.aws import translate
 from corsdeploy.model import Kind, Live, Resource
 from corsdeploy.providers.api_names import ApiListing
-from corsdeploy.services.http_api import SERVICE, Stage, complete_cors, stage_to_deploy, stage_warnings
+from corsdeploy.services.http_api import (
+    SERVICE,
+    Deployment,
+    Stage,
+    complete_cors,
+    deployment_description,
+    deployment_pending,
+    stage_to_deploy,
+    stage_warnings,
+)
 
 if TYPE_CHECKING:
     from corsdeploy.aws import Clients
 
 # IAM knows API Gateway v2 calls by HTTP verb on the resource path.
-READ_ACTION = "apigateway:GET"  # get_apis, get_stages, get_routes, get_api (after a write)
+READ_ACTION = "apigateway:GET"  # get_apis, get_stages, get_deployments, get_routes, get_api (after a write)
 UPDATE_ACTION = "apigateway:PATCH"  # update_api
 DELETE_ACTION = "apigateway:DELETE"  # delete_cors_configuration
 DEPLOY_ACTION = "apigateway:POST"  # create_deployment (only for `stage:`)
-# Deployments corsdeploy creates say so first (the contract's convention for REST APIs too).
-DEPLOYMENT_DESCRIPTION = "corsdeploy: CORS changed"
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,8 @@ class HttpApiProvider:
     """Reads and writes the CORS of HTTP APIs; one `get_apis` listing per instance, shared by threads.
 
     A read costs, besides its share of that listing, one `get_routes` when CORS is wanted (the
-    authorizer warning) and one `get_stages` when `stage:` is set or the CORS would change; a read
+    authorizer warning), one `get_stages` when `stage:` is set or the CORS would change, and
+    `get_deployments` (one call per page) when `stage:` names a stage without auto-deploy; a read
     after this instance wrote the API (apply's verification) adds one `get_api`."""
 
     kind = Kind.HTTP_API
@@ -67,26 +75,28 @@ class HttpApiProvider:
         changes = SERVICE.changes(resource, wire)
         stages = self._stages(resource, api_id) if changes or resource.settings.get("stage") else []
         handle = HttpApiHandle(api_id, stage_to_deploy(resource, stages))
+        pending = self._pending_deployment(resource, handle, stages, wire)
         warnings = stage_warnings(resource, stages, changes)
         if resource.cors is not None:
             warnings += self._authorizer_warnings(resource, api_id)
-        return Live(resource.address, wire, handle, warnings)
+        return Live(resource.address, wire, handle, warnings, pending_deployment=pending)
 
     def write(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
         handle: HttpApiHandle = live.handle
         with self._lock:
             self._written.add(handle.api_id)
         if wire is not None:
+            # All six fields: idempotent, so also sent when only a deployment is pending.
             self._call(resource, UPDATE_ACTION, "update_api",
                        ApiId=handle.api_id, CorsConfiguration=complete_cors(wire))
         elif live.wire is not None:
             self._call(resource, DELETE_ACTION, "delete_cors_configuration", ApiId=handle.api_id)
-        else:
+        elif not live.pending_deployment:
             return
         if handle.deploy_stage:
             # A stage without auto-deploy serves its last deployment until deployed again (§7.4).
             self._call(resource, DEPLOY_ACTION, "create_deployment", ApiId=handle.api_id,
-                       StageName=handle.deploy_stage, Description=DEPLOYMENT_DESCRIPTION)
+                       StageName=handle.deploy_stage, Description=deployment_description(wire))
 
     def _call(self, resource: Resource, action: str, operation: str, **kwargs: Any) -> Any:
         try:
@@ -106,11 +116,26 @@ class HttpApiProvider:
                 if api.get("ProtocolType") == "HTTP"]
 
     def _stages(self, resource: Resource, api_id: str) -> list[Stage]:
-        return [Stage(str(stage["StageName"]), bool(stage.get("AutoDeploy")))
+        return [Stage(str(stage["StageName"]), bool(stage.get("AutoDeploy")), stage.get("DeploymentId"))
                 for stage in self._paginate(resource, "get_stages", ApiId=api_id)]
+
+    def _pending_deployment(self, resource: Resource, handle: HttpApiHandle, stages: list[Stage],
+                            wire: Mapping[str, Any] | None) -> str | None:
+        """Why the `stage:` stage may not serve the live CORS; None when it does or deploys itself."""
+        stage = next((s for s in stages if s.name == handle.deploy_stage), None)
+        if stage is None:
+            return None
+        items = self._paginate(resource, "get_deployments", ApiId=handle.api_id)
+        return deployment_pending(stage, [_deployment(item) for item in items], wire)
 
     def _authorizer_warnings(self, resource: Resource, api_id: str) -> tuple[str, ...]:
         return authorizer_warnings(self._paginate(resource, "get_routes", ApiId=api_id))
+
+
+def _deployment(item: Mapping[str, Any]) -> Deployment:
+    created = item.get("CreatedDate")
+    return Deployment(str(item["DeploymentId"]), item.get("Description"),
+                      int(created.timestamp()) if created is not None else None)
 
 
 # `$default` catches every path and method without a route of its own, OPTIONS included.

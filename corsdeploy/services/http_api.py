@@ -7,6 +7,7 @@ from typing import Any
 
 from corsdeploy.errors import PlanError, Problem
 from corsdeploy.model import Kind, Live, Resource
+from corsdeploy.services import digest
 from corsdeploy.shapes import rule_to_cors
 
 # How each list field of the `Cors` object is folded before comparing it as a set.
@@ -80,6 +81,60 @@ class Stage:
 
     name: str
     auto_deploy: bool
+    # The deployment it serves (GetStages' DeploymentId); None if it was never deployed.
+    deployment: str | None = None
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One of an API's deployments (GetDeployments)."""
+
+    id: str
+    description: str | None
+    # Whole seconds since the epoch (CreatedDate); None if AWS gave none.
+    created: int | None
+
+
+# Deployments corsdeploy creates start with this and name the CORS they snapshot by digest.
+DEPLOYMENT_PREFIX = "corsdeploy:"
+
+
+def cors_digest(wire: Mapping[str, Any] | None) -> str:
+    """A short digest of the normalized CORS (equivalent spellings share it; absent is not `{}`)."""
+    return digest(SERVICE.normalize(wire))[:20]
+
+
+def deployment_description(wire: Mapping[str, Any] | None) -> str:
+    """The description of a deployment corsdeploy makes after writing `wire` to the API."""
+    return f"{DEPLOYMENT_PREFIX} CORS {cors_digest(wire)}"
+
+
+def deployment_pending(
+    stage: Stage, deployments: Sequence[Deployment], wire: Mapping[str, Any] | None
+) -> str | None:
+    """Why `stage` may not serve the live CORS `wire` (one line), or None when it does.
+
+    Current when corsdeploy's newest deployment is of the live CORS and the stage serves it or any
+    deployment created at or after it (an application's pipeline redeploying carries the same
+    CORS). Decided from AWS's ids and whole-second creation times alone, never a local clock."""
+    ours = [d for d in deployments if (d.description or "").startswith(DEPLOYMENT_PREFIX)]
+    newest_time = max((_created(d) for d in ours), default=None)
+    newest = [d for d in ours if _created(d) == newest_time]
+    # A newer deployment of other CORS means the draft changed since; a tie in one second is unknown.
+    if not newest or any(d.description != deployment_description(wire) for d in newest):
+        return (f"stage {stage.name!r} may serve other CORS than the API's: corsdeploy's latest deployment "
+                f"of this API (if any) is not of the live CORS: apply deploys the stage")
+    if stage.deployment in {d.id for d in newest}:
+        return None
+    served = next((d for d in deployments if d.id == stage.deployment), None)
+    if served is not None and served.created is not None and served.created >= _created(newest[0]):
+        return None
+    return (f"stage {stage.name!r} does not serve corsdeploy's deployment of the live CORS or a later one: "
+            f"it serves older CORS until apply deploys it")
+
+
+def _created(deployment: Deployment) -> int:
+    return deployment.created if deployment.created is not None else -1
 
 
 def stage_to_deploy(resource: Resource, stages: Sequence[Stage]) -> str | None:
