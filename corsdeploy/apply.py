@@ -12,9 +12,8 @@ from typing import Any
 from corsdeploy.aws import MAX_PARALLEL_CALLS
 from corsdeploy.errors import AwsError, CorsdeployError
 from corsdeploy.model import Kind, Live, Resource
-from corsdeploy.plan import Action, Change, Plan
+from corsdeploy.plan import Action, Change, Plan, plan_resource
 from corsdeploy.providers import Provider
-from corsdeploy.services import service_for
 from corsdeploy.state import BackupStore
 
 # S3 can answer a read with the old configuration right after a write; Terraform polls for up to
@@ -91,11 +90,10 @@ class Writer:
         self._verify(resource, provider)
 
     def _verify(self, resource: Resource, provider: Provider) -> None:
-        service = service_for(resource.kind)
+        """Re-read until a fresh plan of the resource is a no-op (CORS and any pending deployment)."""
         delay, waited = FIRST_VERIFY_DELAY_SECONDS, 0.0
         while True:
-            live = provider.read(resource)
-            if service.normalize(live.wire) == service.normalize(service.desired(resource, live)):
+            if plan_resource(resource, provider.read(resource)).action is Action.NOOP:
                 return
             if waited >= self.verify_timeout:
                 raise AwsError("VerificationFailed",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,23 @@ def test_verification_waits_for_a_lagging_read(s3: Any, tmp_path: Path) -> None:
 
 def test_verification_gives_up_and_reports_failure(s3: Any, tmp_path: Path) -> None:
     provider = LaggingProvider(Clients(AwsSettings(region="eu-west-1")), stale_reads=10**6)
+    result = run_apply([bucket("one")], provider, tmp_path, sleep=lambda _s: None, verify_timeout=1.0)
+    (item,) = result.results
+    assert item.outcome is Outcome.FAILED and item.error is not None
+    assert item.error.code == "VerificationFailed"
+
+
+class UndeployedProvider(S3Provider):
+    """A write the service took but whose stage still serves the old deployment (HTTP API `stage:`)."""
+
+    def read(self, resource: Resource) -> Live:
+        live = super().read(resource)
+        return replace(live, pending_deployment="the stage serves an older deployment")
+
+
+def test_verification_waits_for_a_pending_deployment_too(s3: Any, tmp_path: Path) -> None:
+    """A configuration that matches but is not deployed has not converged: apply must not say applied."""
+    provider = UndeployedProvider(Clients(AwsSettings(region="eu-west-1")))
     result = run_apply([bucket("one")], provider, tmp_path, sleep=lambda _s: None, verify_timeout=1.0)
     (item,) = result.results
     assert item.outcome is Outcome.FAILED and item.error is not None
