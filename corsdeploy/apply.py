@@ -1,6 +1,7 @@
 """Execute a Plan: back up, write, read back to verify. One failure never stops the others."""
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,10 @@ from corsdeploy.state import BackupStore
 # 2 minutes (facts §7.6). Poll with doubling delays, at most this long in all.
 VERIFY_TIMEOUT_SECONDS = 120.0
 FIRST_VERIFY_DELAY_SECONDS = 0.2
+# API Gateway deploys at most once every 5 s per account and Region (facts §7.1): writing many REST
+# APIs at once only delays every first deployment, so they are written two at a time while earlier
+# ones deploy. Other kinds have no such quota.
+CONCURRENT_WRITES: Mapping[Kind, int] = {Kind.REST_API: 2}
 
 
 class Outcome(StrEnum):
@@ -108,8 +113,16 @@ def apply_plan(
 ) -> ApplyResult:
     """Apply every change of `plan` (in parallel); results keep the plan's order."""
     by_address = {r.address: r for r in resources}
+    slots = {kind: threading.BoundedSemaphore(count) for kind, count in CONCURRENT_WRITES.items()}
 
     def run(change: Change) -> Result:
+        kind = by_address[change.address].kind
+        if kind not in slots:
+            return write(change)
+        with slots[kind]:
+            return write(change)
+
+    def write(change: Change) -> Result:
         """The one path of every write: back up durably, and only then replace and verify."""
         if change.action is Action.NOOP:
             return Result(change.address, change.action, Outcome.SKIPPED)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -11,6 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from corsdeploy import apply
 from corsdeploy.apply import Outcome, Writer, apply_plan
 from corsdeploy.aws import Clients
 from corsdeploy.live import read_live
@@ -184,3 +187,34 @@ def test_verification_waits_up_to_two_minutes_for_s3(s3: Any, tmp_path: Path) ->
     result = run_apply([bucket("one")], provider, tmp_path, sleep=slept.append)
     assert result.results[0].outcome is Outcome.FAILED
     assert 120 <= sum(slept) < 130
+
+
+class CountingProvider(S3Provider):
+    """Records how many writes run at the same time."""
+
+    def __init__(self, clients: Clients) -> None:
+        super().__init__(clients)
+        self.lock = threading.Lock()
+        self.active = self.most = 0
+
+    def write(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
+        with self.lock:
+            self.active += 1
+            self.most = max(self.most, self.active)
+        time.sleep(0.02)
+        super().write(resource, live, wire)
+        with self.lock:
+            self.active -= 1
+
+
+def test_a_kind_with_a_deployment_quota_is_written_a_few_at_a_time(
+        s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """REST APIs deploy once per 5 s per account: writing more at once only delays every deployment."""
+    monkeypatch.setattr(apply, "CONCURRENT_WRITES", {Kind.S3_BUCKET: 2})
+    names = [f"bucket-{i}" for i in range(6)]
+    for name in names:
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    provider = CountingProvider(Clients(AwsSettings(region="eu-west-1")))
+    result = run_apply([bucket(name) for name in names], provider, tmp_path)
+    assert [r.outcome for r in result.results] == [Outcome.APPLIED] * 6
+    assert provider.most <= 2
