@@ -54,6 +54,8 @@ def test_equivalent_spellings_have_one_description() -> None:
     ("p1", [ours("d2", LIVE, 200), theirs("p1", 200)]),                # in the same (whole) second
     ("d2", [ours("d2", LIVE, None)]),                                  # served by id: no time needed
     ("p1", [ours("d1", LIVE, 100), ours("d2", LIVE, 200), theirs("p1", 250)]),
+    # Served by id among corsdeploy's newest (a tie in one second): its description names its CORS.
+    ("d1", [ours("d1", LIVE, 200), ours("d2", EARLIER, 200)]),
 ])
 def test_current(serving: str, deployments: list[Deployment]) -> None:
     assert pending(serving, *deployments) is None
@@ -77,8 +79,10 @@ def test_current(serving: str, deployments: list[Deployment]) -> None:
     # corsdeploy deployed other CORS after its deployment of the live CORS, then the draft went back
     # to the live CORS without a deployment: the pipeline's deployment may predate that change.
     ("p1", [ours("d1", LIVE, 100), ours("d2", EARLIER, 200), theirs("p1", 300)], "not of the live CORS"),
-    # Two of corsdeploy's deployments in one second: which came last is unknown.
-    ("d1", [ours("d1", LIVE, 200), ours("d2", EARLIER, 200)], "not of the live CORS"),
+    # Two of corsdeploy's deployments in one second: which came last is unknown to a pipeline's.
+    ("p1", [ours("d1", LIVE, 200), ours("d2", EARLIER, 200), theirs("p1", 300)], "not of the live CORS"),
+    # The stage serves corsdeploy's deployment of other CORS in the same second as that of the live CORS.
+    ("d2", [ours("d1", LIVE, 200), ours("d2", EARLIER, 200)], "not of the live CORS"),
 ])
 def test_pending(serving: str | None, deployments: list[Deployment], reason: str) -> None:
     message = pending(serving, *deployments)

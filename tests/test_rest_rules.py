@@ -115,6 +115,23 @@ def test_without_a_deployment_of_this_draft_the_stage_is_pending() -> None:
     assert _status(ONE, (), None) == "pending"
 
 
+def test_a_newer_deployment_of_other_cors_means_the_draft_changed_since() -> None:
+    """corsdeploy deployed ONE, then TWO, then put ONE back in the draft and failed to deploy: the
+    stage serves TWO, a deployment newer than ONE's, yet older than corsdeploy's last change."""
+    deployments = (_ours("one", T0), _ours("two", T0 + 100, TWO))
+    assert _status(ONE, deployments, "two") == "pending"
+    assert _status(ONE, (*deployments, Deployment("pipeline", "release", T0 + 200)), "pipeline") == "pending"
+    assert _status(ONE, (*deployments, _ours("one-again", T0 + 200)), "one-again") == "current"
+
+
+def test_in_one_second_the_served_deployment_of_ours_names_its_draft() -> None:
+    """Two corsdeploy deployments in one second (only on an emulator: AWS deploys once per 5 s)."""
+    deployments = (_ours("one", T0), _ours("two", T0, TWO))
+    assert _status(ONE, deployments, "one") == "current"
+    assert _status(ONE, deployments, "two") == "pending"
+    assert _status(ONE, (*deployments, Deployment("pipeline", "release", T0 + 9)), "pipeline") == "pending"
+
+
 # --- item 9: the template's form ------------------------------------------------------------------
 
 

@@ -117,20 +117,26 @@ def deployment_pending(
     Current when corsdeploy's newest deployment is of the live CORS and the stage serves it or any
     deployment created at or after it (an application's pipeline redeploying carries the same
     CORS). Decided from AWS's ids and whole-second creation times alone, never a local clock."""
-    ours = [d for d in deployments if (d.description or "").startswith(DEPLOYMENT_PREFIX)]
+    other_cors = (f"stage {stage.name!r} may serve other CORS than the API's: corsdeploy's latest "
+                  f"deployment of this API (if any) is not of the live CORS: apply deploys the stage")
+    ours = [d for d in deployments if _is_ours(d)]
     newest_time = max((_created(d) for d in ours), default=None)
     newest = [d for d in ours if _created(d) == newest_time]
+    served_newest = next((d for d in newest if d.id == stage.deployment), None)
+    if served_newest is not None:
+        return None if served_newest.description == deployment_description(wire) else other_cors
     # A newer deployment of other CORS means the draft changed since; a tie in one second is unknown.
     if not newest or any(d.description != deployment_description(wire) for d in newest):
-        return (f"stage {stage.name!r} may serve other CORS than the API's: corsdeploy's latest deployment "
-                f"of this API (if any) is not of the live CORS: apply deploys the stage")
-    if stage.deployment in {d.id for d in newest}:
-        return None
+        return other_cors
     served = next((d for d in deployments if d.id == stage.deployment), None)
     if served is not None and served.created is not None and served.created >= _created(newest[0]):
         return None
     return (f"stage {stage.name!r} does not serve corsdeploy's deployment of the live CORS or a later one: "
             f"it serves older CORS until apply deploys it")
+
+
+def _is_ours(deployment: Deployment) -> bool:
+    return (deployment.description or "").startswith(DEPLOYMENT_PREFIX)
 
 
 def _created(deployment: Deployment) -> int:

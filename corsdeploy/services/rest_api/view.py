@@ -234,26 +234,34 @@ def deployment_description(wire: Mapping[str, Any] | None) -> str:
 
 
 def deployment_status(state: RestApiState, draft_digest: str) -> str:
-    """"current" when the stage serves corsdeploy's newest deployment of this draft, or any deployment
-    created at or after it (an application's pipeline redeploying carries the same CORS); "pending"
-    otherwise, including when corsdeploy never deployed this draft. Decided from AWS's ids and
+    """"current" when corsdeploy's newest deployment is of this draft and the stage serves it or any
+    deployment created at or after it (an application's pipeline redeploying carries the same CORS);
+    "pending" otherwise: corsdeploy never deployed this draft, or deployed another one since (the
+    draft changed after that, and its deployment never happened). Decided from AWS's ids and
     whole-second creation times alone, never a local clock."""
-    ours = [d for d in state.deployments if _snapshots(d, draft_digest)]
-    if not ours or state.stage_deployment is None:
+    ours = [d for d in state.deployments if _is_ours(d)]
+    newest_time = max((_created(d) for d in ours), default=None)
+    newest = [d for d in ours if _created(d) == newest_time]
+    served_newest = next((d for d in newest if d.id == state.stage_deployment), None)
+    if served_newest is not None:
+        return "current" if _snapshots(served_newest, draft_digest) else "pending"
+    # A tie within one second with another draft is undecidable: pending costs one deployment,
+    # current could hide one.
+    if not newest or not all(_snapshots(d, draft_digest) for d in newest):
         return "pending"
-    newest = max(ours, key=_created)
-    if state.stage_deployment == newest.id:
-        return "current"
     served = next((d for d in state.deployments if d.id == state.stage_deployment), None)
-    if served is None or served.created is None or newest.created is None:
+    if served is None or served.created is None or newest_time is None or newest_time < 0:
         return "pending"
-    return "current" if served.created >= newest.created else "pending"
+    return "current" if served.created >= newest_time else "pending"
+
+
+def _is_ours(deployment: Deployment) -> bool:
+    return (deployment.description or "").startswith(DEPLOYMENT_PREFIX.strip())
 
 
 def _snapshots(deployment: Deployment, draft_digest: str) -> bool:
     """Whether corsdeploy made `deployment` of a draft with this digest."""
-    description = deployment.description or ""
-    return description.startswith(DEPLOYMENT_PREFIX.strip()) and draft_digest in description
+    return _is_ours(deployment) and draft_digest in (deployment.description or "")
 
 
 def _created(deployment: Deployment) -> int:
