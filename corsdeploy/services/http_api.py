@@ -8,6 +8,7 @@ from typing import Any
 from corsdeploy.errors import PlanError, Problem
 from corsdeploy.model import Kind, Live, Resource
 from corsdeploy.services import digest
+from corsdeploy.services.deployments import Deployment, stage_is_current
 from corsdeploy.shapes import rule_to_cors
 
 # How each list field of the `Cors` object is folded before comparing it as a set.
@@ -85,16 +86,6 @@ class Stage:
     deployment: str | None = None
 
 
-@dataclass(frozen=True)
-class Deployment:
-    """One of an API's deployments (GetDeployments)."""
-
-    id: str
-    description: str | None
-    # Whole seconds since the epoch (CreatedDate); None if AWS gave none.
-    created: int | None
-
-
 # Deployments corsdeploy creates start with this and name the CORS they snapshot by digest.
 DEPLOYMENT_PREFIX = "corsdeploy:"
 
@@ -112,35 +103,23 @@ def deployment_description(wire: Mapping[str, Any] | None) -> str:
 def deployment_pending(
     stage: Stage, deployments: Sequence[Deployment], wire: Mapping[str, Any] | None
 ) -> str | None:
-    """Why `stage` may not serve the live CORS `wire` (one line), or None when it does.
-
-    Current when corsdeploy's newest deployment is of the live CORS and the stage serves it or any
-    deployment created at or after it (an application's pipeline redeploying carries the same
-    CORS). Decided from AWS's ids and whole-second creation times alone, never a local clock."""
-    other_cors = (f"stage {stage.name!r} may serve other CORS than the API's: corsdeploy's latest "
-                  f"deployment of this API (if any) is not of the live CORS: apply deploys the stage")
-    ours = [d for d in deployments if _is_ours(d)]
-    newest_time = max((_created(d) for d in ours), default=None)
-    newest = [d for d in ours if _created(d) == newest_time]
-    served_newest = next((d for d in newest if d.id == stage.deployment), None)
-    if served_newest is not None:
-        return None if served_newest.description == deployment_description(wire) else other_cors
-    # A newer deployment of other CORS means the draft changed since; a tie in one second is unknown.
-    if not newest or any(d.description != deployment_description(wire) for d in newest):
-        return other_cors
-    served = next((d for d in deployments if d.id == stage.deployment), None)
-    if served is not None and served.created is not None and served.created >= _created(newest[0]):
+    """Why `stage` may not serve the live CORS `wire` (one line), or None when it does."""
+    description = deployment_description(wire)
+    if stage_is_current(stage.deployment, deployments, _is_ours, lambda d: d.description == description):
         return None
+    ours = [d for d in deployments if _is_ours(d)]
+    newest_time = max((d.created or 0 for d in ours), default=None)
+    served = next((d for d in ours if d.id == stage.deployment), None)
+    if (served is not None and served.description != description) or newest_time is None or any(
+            d.description != description for d in ours if (d.created or 0) == newest_time):
+        return (f"stage {stage.name!r} may serve other CORS than the API's: corsdeploy's latest "
+                f"deployment of this API (if any) is not of the live CORS: apply deploys the stage")
     return (f"stage {stage.name!r} does not serve corsdeploy's deployment of the live CORS or a later one: "
             f"it serves older CORS until apply deploys it")
 
 
 def _is_ours(deployment: Deployment) -> bool:
     return (deployment.description or "").startswith(DEPLOYMENT_PREFIX)
-
-
-def _created(deployment: Deployment) -> int:
-    return deployment.created if deployment.created is not None else -1
 
 
 def stage_to_deploy(resource: Resource, stages: Sequence[Stage]) -> str | None:

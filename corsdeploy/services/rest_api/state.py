@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corsdeploy.model import frozen
+from corsdeploy.services.deployments import Deployment
 
 
 def _empty() -> Mapping[str, Any]:
@@ -86,14 +87,6 @@ class GatewayResponse:
     templates: Mapping[str, str] = field(default_factory=_empty)
     # True for a type nobody customised (AWS lists those too).
     default: bool = True
-
-
-@dataclass(frozen=True)
-class Deployment:
-    id: str
-    description: str | None
-    # Whole seconds since the epoch (API Gateway's createdDate); None if it gave none.
-    created: int | None
 
 
 @dataclass(frozen=True)

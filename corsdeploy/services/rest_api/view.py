@@ -9,6 +9,7 @@ from typing import Any
 
 from corsdeploy.model import Resource
 from corsdeploy.services import digest
+from corsdeploy.services.deployments import stage_is_current
 from corsdeploy.services.rest_api.pattern import (
     ALLOW_CREDENTIALS,
     ALLOW_HEADERS,
@@ -234,25 +235,10 @@ def deployment_description(wire: Mapping[str, Any] | None) -> str:
 
 
 def deployment_status(state: RestApiState, draft_digest: str) -> str:
-    """"current" when corsdeploy's newest deployment is of this draft and the stage serves it or any
-    deployment created at or after it (an application's pipeline redeploying carries the same CORS);
-    "pending" otherwise: corsdeploy never deployed this draft, or deployed another one since (the
-    draft changed after that, and its deployment never happened). Decided from AWS's ids and
-    whole-second creation times alone, never a local clock."""
-    ours = [d for d in state.deployments if _is_ours(d)]
-    newest_time = max((_created(d) for d in ours), default=None)
-    newest = [d for d in ours if _created(d) == newest_time]
-    served_newest = next((d for d in newest if d.id == state.stage_deployment), None)
-    if served_newest is not None:
-        return "current" if _snapshots(served_newest, draft_digest) else "pending"
-    # A tie within one second with another draft is undecidable: pending costs one deployment,
-    # current could hide one.
-    if not newest or not all(_snapshots(d, draft_digest) for d in newest):
-        return "pending"
-    served = next((d for d in state.deployments if d.id == state.stage_deployment), None)
-    if served is None or served.created is None or newest_time is None or newest_time < 0:
-        return "pending"
-    return "current" if served.created >= newest_time else "pending"
+    """"current" or "pending": whether the stage serves corsdeploy's last change to the draft."""
+    current = stage_is_current(state.stage_deployment, state.deployments, _is_ours,
+                               lambda deployment: _snapshots(deployment, draft_digest))
+    return "current" if current else "pending"
 
 
 def _is_ours(deployment: Deployment) -> bool:
@@ -264,5 +250,3 @@ def _snapshots(deployment: Deployment, draft_digest: str) -> bool:
     return _is_ours(deployment) and draft_digest in (deployment.description or "")
 
 
-def _created(deployment: Deployment) -> int:
-    return deployment.created if deployment.created is not None else -1
