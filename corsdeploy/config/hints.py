@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from itertools import islice
 
+from corsdeploy.config import bounds
 from corsdeploy.config.shown import quoted
 
 _CFN = "CloudFormation's spelling"
+# A misspelling is at most this many characters longer or shorter than what was meant.
+_LENGTH_SLACK = 3
 _CORS_OBJECT = "the spelling of API Gateway and Lambda's Cors object"
 _S3 = "S3's spelling"
 
@@ -60,7 +65,27 @@ def unknown_key(key: str, allowed: Collection[str], hints: dict[str, tuple[str, 
     for candidate in (_squash(key), _squash(key) + "s"):
         if candidate in by_shape:
             return f"{message}; did you mean {quoted(by_shape[candidate])}?"
-    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+    close = Suggester().suggest(key, allowed)
     if close:
-        return f"{message}; did you mean {quoted(close[0])}?"
+        return f"{message}; did you mean {quoted(close)}?"
     return f"{message}; expected one of {', '.join(sorted(allowed))}" if allowed else message
+
+
+@dataclass
+class Suggester:
+    """Did-you-mean for misspelt names, with bounded work whatever a file holds.
+
+    Only names of a plausible length are compared, at most bounds.MAX_HINT_CANDIDATES of them; no
+    hint is looked for a name longer than bounds.MAX_HINT_NAME_LENGTH, nor after bounds.MAX_HINTS
+    hints: a file may misspell thousands of names against thousands of candidates."""
+
+    made: int = 0
+
+    def suggest(self, name: str, candidates: Iterable[str]) -> str | None:
+        """The candidate closest to `name`, if one is close and the budget allows looking."""
+        if len(name) > bounds.MAX_HINT_NAME_LENGTH or self.made >= bounds.MAX_HINTS:
+            return None
+        self.made += 1
+        near = (c for c in candidates if abs(len(c) - len(name)) <= _LENGTH_SLACK)
+        close = difflib.get_close_matches(name, list(islice(near, bounds.MAX_HINT_CANDIDATES)), n=1)
+        return close[0] if close else None

@@ -2,21 +2,36 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
-from corsdeploy.config.paths import Path_, problem
+from corsdeploy.config import bounds
+from corsdeploy.config.paths import Path_, describe, problem
 from corsdeploy.config.shown import escaped, quoted
+from corsdeploy.config.source import read_text, text_location
 from corsdeploy.errors import Problem
 from corsdeploy.model import Location
 
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-_PLAIN = (str, int, float, bool, type(None))
+_CORE_PREFIX = "tag:yaml.org,2002:"
+_MERGE_TAG = f"{_CORE_PREFIX}merge"
+_ALWAYS_TAGS = {f"{_CORE_PREFIX}{name}" for name in ("str", "seq", "map")}
+_CORE_SCALAR_TAGS = {f"{_CORE_PREFIX}{name}" for name in ("int", "float", "bool", "null", "timestamp")}
+# Only these are constructed; each reads text its tag's pattern matched (explicit tags are checked first).
+_CONSTRUCTORS: dict[str, Callable[[Any, Any], Any]] = {
+    f"{_CORE_PREFIX}int": yaml.SafeLoader.construct_yaml_int,
+    f"{_CORE_PREFIX}float": yaml.SafeLoader.construct_yaml_float,
+    f"{_CORE_PREFIX}bool": yaml.SafeLoader.construct_yaml_bool,
+    f"{_CORE_PREFIX}null": yaml.SafeLoader.construct_yaml_null,
+}
+# Paths in messages are cut to this many characters (a name may be as long as the file system allows).
+_PATH_SHOWN = 300
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -52,18 +67,21 @@ def display_path(path: str | Path) -> str:
     absolute = os.path.normpath(os.path.abspath(path))
     relative = os.path.relpath(absolute, os.getcwd())
     outside = relative == os.pardir or relative.startswith(os.pardir + os.sep)
-    return escaped(absolute if outside else relative, None)
+    return escaped(absolute if outside else relative, _PATH_SHOWN)
 
 
 def read_yaml(path: Path) -> tuple[Node | None, list[Problem]]:
-    """Parse one file; syntax errors and unreadable files come back as problems, never raised."""
+    """Parse one file; syntax errors, unreadable files and files over a bound come back as problems."""
     shown = display_path(path)
+    text, problems = read_text(path, shown)
+    if text is None:
+        return None, problems
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
-        return None, [Problem(f"cannot read {shown}: {reason}")]
-    loader = yaml.SafeLoader(text)
+        loader = _BoundedLoader(text)
+    except yaml.reader.ReaderError as error:
+        character = quoted(chr(error.character))
+        return None, [Problem(f"YAML error: the character {character} is not allowed in YAML",
+                              text_location(shown, text, error.position))]
     try:
         root = loader.get_single_node()
         if root is None:
@@ -73,14 +91,73 @@ def read_yaml(path: Path) -> tuple[Node | None, list[Problem]]:
         return builder.build(root), builder.problems
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        where = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown, 1, 1)
-        return None, [Problem(f"YAML syntax error: {escaped(_syntax_message(error), 200)}", where)]
-    except RecursionError:
-        return None, [Problem("the YAML is nested too deeply", Location(shown, 1, 1))]
-    except yaml.YAMLError as error:
-        return None, [Problem(f"YAML error: {escaped(str(error), 200)}", Location(shown, 1, 1))]
+        return None, [Problem(f"YAML syntax error: {escaped(_syntax_message(error), 200)}", _at(shown, mark))]
+    except _Refused as error:
+        return None, [Problem(f"YAML error: {error}", _at(shown, error.mark))]
+    except ValueError:
+        # The scanner's chr() refuses an escape such as \U00110000.
+        return None, [Problem("YAML error: an escape beyond Unicode (the largest is \\U0010FFFF)",
+                              _at(shown, loader.get_mark()))]
     finally:
         loader.dispose()
+
+
+def _at(shown: str, mark: yaml.Mark | None) -> Location:
+    return Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown, 1, 1)
+
+
+class _Refused(yaml.YAMLError):
+    """A file that asks for more work than the bounds allow, refused where the composer found it."""
+
+    def __init__(self, message: str, mark: Any) -> None:
+        super().__init__(message)
+        self.mark = mark
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """Composes the node graph with aliases, expanded size and depth bounded, before any tree is built.
+
+    Aliases share nodes, so the graph stays small while the tree it stands for can be exponential:
+    each node's expanded size is summed as it is composed, and the file is refused once one exceeds
+    the bound. Explicit tags are recorded so the builder can refuse them."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.aliases = 0
+        self.depth = 0
+        self.sizes: dict[int, int] = {}
+        self.explicit: set[int] = set()
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > bounds.MAX_ALIASES:
+                raise _Refused(f"more than {bounds.MAX_ALIASES:,} aliases", event.start_mark)
+            return super().compose_node(parent, index)
+        self.depth += 1
+        if self.depth > bounds.MAX_DEPTH:
+            raise _Refused(f"nested too deeply (more than {bounds.MAX_DEPTH} levels)", event.start_mark)
+        try:
+            node = cast(yaml.Node, super().compose_node(parent, index))  # None only at a document's end
+        finally:
+            self.depth -= 1
+        if getattr(event, "tag", None) not in (None, "!"):
+            self.explicit.add(id(node))
+        size = 1 + sum(self.sizes.get(id(child), 1) for child in _children(node))
+        if size > bounds.MAX_EXPANDED_NODES:
+            raise _Refused(f"the file holds more than {bounds.MAX_EXPANDED_NODES:,} values once aliases are "
+                           "expanded", node.start_mark)
+        self.sizes[id(node)] = size
+        return node
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _syntax_message(error: yaml.MarkedYAMLError) -> str:
@@ -93,7 +170,7 @@ def _syntax_message(error: yaml.MarkedYAMLError) -> str:
 class _Builder:
     """Turns composed YAML nodes into Nodes, collecting duplicate keys and other problems."""
 
-    loader: yaml.SafeLoader
+    loader: _BoundedLoader
     file: str
     problems: list[Problem] = field(default_factory=list)
     _active: set[int] = field(default_factory=set)
@@ -107,28 +184,59 @@ class _Builder:
             return Node(None, self.at(node), key_loc)
         self._active.add(id(node))
         try:
+            refused = self.tag_problem(node)
+            if refused:
+                self.refuse(node, path, refused)
+                return Node(None, self.at(node), key_loc)
             if isinstance(node, yaml.MappingNode):
                 return Node(self.mapping(node, path), self.at(node), key_loc)
             if isinstance(node, yaml.SequenceNode):
                 items = [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
                 return Node(items, self.at(node), key_loc)
-            return Node(self.scalar(node), self.at(node), key_loc)
+            return Node(self.scalar(node, path), self.at(node), key_loc)
         finally:
             self._active.discard(id(node))
 
-    def scalar(self, node: yaml.Node) -> Any:
+    def scalar(self, node: yaml.Node, path: Path_) -> Any:
+        construct = _CONSTRUCTORS.get(node.tag)
+        if construct is None:
+            # Strings, and dates and other YAML-only types, stay as the text the user wrote.
+            return self.text(node, path)
         try:
-            value = self.loader.construct_object(node, deep=True)
-        except yaml.constructor.ConstructorError as error:
-            self.problems.append(Problem(f"YAML error: {escaped(str(error.problem), 200)}", self.at(node)))
-            return None
-        except ValueError:
+            return construct(self.loader, node)
+        except ValueError as error:
             # Python refuses to read an integer of more than sys.get_int_max_str_digits() digits.
-            self.problems.append(Problem(f"YAML error: a number longer than {sys.get_int_max_str_digits()} "
-                                         "digits", self.at(node)))
+            too_long = f"a number longer than {sys.get_int_max_str_digits()} digits"
+            self.refuse(node, path, f"YAML error: {too_long}" if "digits" in str(error) else
+                        f"YAML error: {quoted(node.value)} cannot be read as a number; quote it for a string")
             return None
-        # Dates and other YAML-only types stay as the text the user wrote.
-        return value if isinstance(value, _PLAIN) else str(node.value)
+
+    def refuse(self, node: yaml.Node, path: Path_, message: str) -> None:
+        """A value that is not read: the problem names the resource, and points at the value."""
+        self.problems.append(Problem(message, self.at(node), describe(path)[0]))
+
+    def tag_problem(self, node: yaml.Node) -> str | None:
+        """Why an explicit tag is refused: only !!str, and tags that say what the value already is, pass."""
+        if id(node) not in self.loader.explicit or node.tag in _ALWAYS_TAGS:
+            return None
+        shown = escaped(node.tag.replace(_CORE_PREFIX, "!!", 1), 60)
+        if node.tag not in _CORE_SCALAR_TAGS or not isinstance(node, yaml.ScalarNode):
+            return (f"YAML error: could not determine a constructor for the tag {shown} "
+                    "(only !!str is read); remove it")
+        if node.style is None and self.loader.resolve(yaml.ScalarNode, node.value, (True, False)) == node.tag:
+            return None
+        return (f"YAML error: the tag {shown} cannot apply to {quoted(node.value)}; remove the tag "
+                "(quote the value for a string)")
+
+    def text(self, node: yaml.Node, path: Path_) -> str | None:
+        """A string, unless it holds a lone surrogate (a \\uD800 escape): no file or API takes one."""
+        text = str(node.value)
+        found = _SURROGATE.search(text)
+        if found is None:
+            return text
+        self.refuse(node, path, f"YAML error: {quoted(found.group())} is not a Unicode character (a lone "
+                                "surrogate); write the character itself or \\UXXXXXXXX")
+        return None
 
     def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Node]:
         merged: dict[str, Node] = {}
@@ -143,14 +251,16 @@ class _Builder:
                 self.problems.append(Problem("a key must be a plain name, not a list or mapping",
                                              self.at(key_node)))
                 continue
-            key = str(key_node.value)
-            if key in explicit:
-                first = explicit[key].key_loc
+            name = self.text(key_node, path)
+            if name is None:
+                continue
+            if name in explicit:
+                first = explicit[name].key_loc
                 line = first.line if first else "?"
                 self.problems.append(problem(
-                    path, f"duplicate key {quoted(key)} (first defined at line {line})",
+                    path, f"duplicate key {quoted(name)} (first defined at line {line})",
                     self.at(key_node)))
-            explicit[key] = self.build(value_node, (*path, key), self.at(key_node))
+            explicit[name] = self.build(value_node, (*path, name), self.at(key_node))
         return {**merged, **explicit}
 
     def merge_sources(self, node: yaml.Node, path: Path_) -> list[dict[str, Node]]:

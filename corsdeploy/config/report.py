@@ -15,6 +15,7 @@ class Reporter:
 
     nodes: dict[Path_, Node]
     problems: list[Problem] = field(default_factory=list)
+    _seen: set[Problem] = field(default_factory=set)  # a set: a file may hold thousands of problems
 
     @classmethod
     def of(cls, root: Node) -> Reporter:
@@ -30,5 +31,6 @@ class Reporter:
     def add(self, path: Path_, message: str, *, at: Path_ | None = None, key: bool = False) -> None:
         """Report `message` about the field at `path`, pointing at `at` (default: `path`)."""
         found = problem(path, message, self.location(path if at is None else at, key=key))
-        if found not in self.problems:
+        if found not in self._seen:
+            self._seen.add(found)
             self.problems.append(found)

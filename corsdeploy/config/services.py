@@ -1,7 +1,6 @@
 """What each AWS service would reject (or what cannot work) beyond the schema, checked before any call."""
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 from xml.sax.saxutils import escape
@@ -41,6 +40,7 @@ def _strings(value: Any) -> list[tuple[int, str]]:
 def check_services(data: Mapping[str, Any], report: Reporter) -> None:
     """Report what S3, API Gateway and Lambda would refuse, and references that lead nowhere."""
     policies = policies_of(data)
+    hinted = hints.Suggester()
     for name, rules in policies.items():
         check_s3_rules(rules, ("policies", name), report)
     for name, entry in entries(data, "s3_buckets"):
@@ -50,7 +50,7 @@ def check_services(data: Mapping[str, Any], report: Reporter) -> None:
         if isinstance(cors, str) and hints.is_s3_xml(cors):
             report.add(path, hints.S3_XML)
         elif isinstance(cors, str) and cors != ABSENT and cors not in policies:
-            report.add(path, _unknown_policy(cors, list(policies)))
+            report.add(path, _unknown_policy(cors, list(policies), hinted))
         elif not isinstance(cors, str):
             check_s3_rules(cors, path, report)
     for name, entry in entries(data, "http_apis"):
@@ -69,10 +69,10 @@ def _check_name(problem: str | None, path: Path_, report: Reporter) -> None:
 _MOST_POLICIES_LISTED = 10
 
 
-def _unknown_policy(name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
+def _unknown_policy(name: str, known: list[str], hinted: hints.Suggester) -> str:
+    close = hinted.suggest(name, known)
     if close:
-        return f"unknown policy {quoted(name)}; did you mean {quoted(close[0])}?"
+        return f"unknown policy {quoted(name)}; did you mean {quoted(close)}?"
     if known:
         listed = ", ".join(quoted(policy) for policy in known[:_MOST_POLICIES_LISTED])
         more = f" and {len(known) - _MOST_POLICIES_LISTED} more" if len(known) > _MOST_POLICIES_LISTED else ""
