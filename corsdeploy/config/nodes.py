@@ -20,6 +20,7 @@ from corsdeploy.model import Location
 
 _CORE_PREFIX = "tag:yaml.org,2002:"
 _MERGE_TAG = f"{_CORE_PREFIX}merge"
+_NO_TOKEN = "found character that cannot start any token"
 _ALWAYS_TAGS = {f"{_CORE_PREFIX}{name}" for name in ("str", "seq", "map")}
 _CORE_SCALAR_TAGS = {f"{_CORE_PREFIX}{name}" for name in ("int", "float", "bool", "null", "timestamp")}
 # Only these are constructed; each reads text its tag's pattern matched (explicit tags are checked first).
@@ -77,11 +78,17 @@ def read_yaml(path: Path) -> tuple[Node | None, list[Problem]]:
     if text is None:
         return None, problems
     try:
-        loader = _BoundedLoader(text)
+        return _parse(text, shown)
     except yaml.reader.ReaderError as error:
+        # libyaml counts UTF-8 bytes, the Python reader characters.
+        offset = len(text.encode()[: error.position].decode(errors="ignore")) if _LIBYAML else error.position
         character = quoted(chr(error.character))
         return None, [Problem(f"YAML error: the character {character} is not allowed in YAML",
-                              text_location(shown, text, error.position))]
+                              text_location(shown, text, offset))]
+
+
+def _parse(text: str, shown: str) -> tuple[Node | None, list[Problem]]:
+    loader = _BoundedLoader(text)
     try:
         root = loader.get_single_node()
         if root is None:
@@ -91,13 +98,14 @@ def read_yaml(path: Path) -> tuple[Node | None, list[Problem]]:
         return builder.build(root), builder.problems
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        return None, [Problem(f"YAML syntax error: {escaped(_syntax_message(error), 200)}", _at(shown, mark))]
+        message = escaped(_syntax_message(error, text), 200)
+        return None, [Problem(f"YAML syntax error: {message}", _at(shown, mark))]
     except _Refused as error:
         return None, [Problem(f"YAML error: {error}", _at(shown, error.mark))]
     except ValueError:
-        # The scanner's chr() refuses an escape such as \U00110000.
+        # The Python scanner's chr() refuses an escape such as \\U00110000 (libyaml reports it itself).
         return None, [Problem("YAML error: an escape beyond Unicode (the largest is \\U0010FFFF)",
-                              _at(shown, loader.get_mark()))]
+                              _at(shown, getattr(loader, "get_mark", lambda: None)()))]
     finally:
         loader.dispose()
 
@@ -114,32 +122,58 @@ class _Refused(yaml.YAMLError):
         self.mark = mark
 
 
-class _BoundedLoader(yaml.SafeLoader):
+class _PythonEvents(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """PyYAML's own reader, scanner and parser: used where PyYAML was built without libyaml."""
+
+    def __init__(self, text: str) -> None:
+        yaml.reader.Reader.__init__(self, text)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+
+
+try:  # libyaml's scanner and parser read a 1 MiB file about six times faster
+    from yaml._yaml import CParser as _Events
+    _LIBYAML = True
+except ImportError:
+    _Events = _PythonEvents  # type: ignore[misc,assignment]
+    _LIBYAML = False
+
+
+class _BoundedLoader(_Events, yaml.composer.Composer, yaml.constructor.SafeConstructor,
+                     yaml.resolver.Resolver):
     """Composes the node graph with aliases, expanded size and depth bounded, before any tree is built.
 
     Aliases share nodes, so the graph stays small while the tree it stands for can be exponential:
     each node's expanded size is summed as it is composed, and the file is refused once one exceeds
-    the bound. Explicit tags are recorded so the builder can refuse them."""
+    the bound. Explicit tags are recorded so the builder can refuse them. Events come from libyaml
+    when PyYAML has it; composing stays in Python, here, so the bounds hold."""
 
     def __init__(self, text: str) -> None:
-        super().__init__(text)
+        _Events.__init__(self, text)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
         self.aliases = 0
         self.depth = 0
         self.sizes: dict[int, int] = {}
         self.explicit: set[int] = set()
 
+    def get_single_node(self) -> yaml.Node | None:
+        return yaml.composer.Composer.get_single_node(self)
+
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()
+        event = cast(yaml.Event, self.peek_event())
         if isinstance(event, yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > bounds.MAX_ALIASES:
                 raise _Refused(f"more than {bounds.MAX_ALIASES:,} aliases", event.start_mark)
-            return super().compose_node(parent, index)
+            return yaml.composer.Composer.compose_node(self, parent, index)
         self.depth += 1
         if self.depth > bounds.MAX_DEPTH:
             raise _Refused(f"nested too deeply (more than {bounds.MAX_DEPTH} levels)", event.start_mark)
         try:
-            node = cast(yaml.Node, super().compose_node(parent, index))  # None only at a document's end
+            # None only at a document's end, never for a node's own event
+            node = cast(yaml.Node, yaml.composer.Composer.compose_node(self, parent, index))
         finally:
             self.depth -= 1
         if getattr(event, "tag", None) not in (None, "!"):
@@ -160,8 +194,15 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _syntax_message(error: yaml.MarkedYAMLError) -> str:
+def _syntax_message(error: yaml.MarkedYAMLError, text: str) -> str:
     problem, context = error.problem or "", error.context or ""
+    mark = error.problem_mark
+    if problem == _NO_TOKEN and mark is not None:
+        # libyaml does not say which character, PyYAML's Python scanner does: say it either way.
+        lines = text.split("\n")
+        line = lines[mark.line] if mark.line < len(lines) else ""
+        found = line[mark.column] if mark.column < len(line) else ""
+        problem = f"found character {quoted(found)} that cannot start any token"
     # PyYAML splits some messages in two ("expected a single document", "but found another").
     return f"{context}, {problem}" if problem.startswith("but ") and context else problem or context
 

@@ -1,0 +1,306 @@
+"""Fuzz the environment-file loader: every input must end in a valid model or clean one-line errors.
+
+Fixed seed, so a run is repeatable; `--seconds` bounds it (`make test` runs it briefly, a person can
+run it for hours). Each input is loaded in a forked child under an address-space limit and a
+timeout, so a hang or a blow-up is caught and counted, never fatal. Prints inputs tried by class,
+outcomes (valid / config error / internal error / timeout), the worst time and the worst peak memory;
+exits 1 when any input crashed, hung, broke a bound or printed an unclean message, and saves those
+inputs (`--save DIR`) to become regression tests.
+
+    python benchmarks/fuzz_loader.py --seconds 60 [--seed 7] [--jobs 2] [--save fuzz-failures]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import select
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from corsdeploy.config import bounds, load_file
+from corsdeploy.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "environments").glob("*.yaml"))
+MEMORY_LIMIT = 1024**3  # address space per input: "well under 1 GiB"
+TIMEOUT = 10.0  # seconds per input: "within seconds"
+OUTCOMES = ("valid", "config error", "internal error", "timeout")
+
+# Pieces that have broken YAML loaders, corsdeploy's among them.
+TOKENS = [
+    "\0", "\x07", "\x1b[2J", "\ufffe", "\u202e", "\r", "\n", "\t", "'", '"', "\\", ":", "- ", "? ", "{",
+    "}",
+    "[", "]", ",", "&a ", "*a", "<<: *a", "!!int ", "!!float ", "!!bool ", "!!timestamp ", "!!binary ",
+    "!!set ", "!!python/object/apply:os.system ", "!custom ", "!!str ", '"\\ud800"', '"\\udfff"',
+    '"\\U00110000"', '"\\0"', '"\\x00"', "${", "$${", "${a}", "${nope}", "0x_", "._", "1e999", ".nan",
+    "9" * 4400, "2001-13-45", "~", "null", "yes", "---", "...", "%YAML 1.1\n", "#", "|", ">", "absent",
+    "extends: /proc/self/environ", "extends: ../../etc/passwd", "extends: _base.yaml", 'extends: "a\\0b"',
+    "extends: " + "x" * 300, "cors: {}", "cors: []", "AllowCredentials: true", "AllowOrigins: ['*']",
+]
+KEYS = ["aws", "state", "vars", "extends", "policies", "s3_buckets", "http_apis", "rest_apis",
+        "function_urls",
+        "cors", "AllowedOrigins", "AllowedMethods", "AllowOrigins", "AllowMethods", "MaxAge", "stage", "id",
+        "region", "account_id", "endpoint_url", "lint_ignore", "gateway_responses", "resources"]
+SCALARS = ["GET", "PUT", "*", "https://app.example.com", "eu-west-1", "123456789012", "absent", "${v0}", 3000,
+           -1, 2**40, 0.5, True, None, "", "a" * 300, "x\ny", "\x1b[31m"]
+
+
+def random_value(rng: random.Random, depth: int = 0) -> object:
+    """A random structure shaped loosely like an environment file."""
+    roll = rng.random()
+    if depth > 4 or roll < 0.4:
+        return rng.choice(SCALARS)
+    if roll < 0.7:
+        return [random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+    return {(rng.choice(KEYS) if rng.random() < 0.8 else f"k{rng.randint(0, 9)}"):
+            random_value(rng, depth + 1)
+            for _ in range(rng.randint(0, 5))}
+
+
+def random_yaml(rng: random.Random) -> bytes:
+    data = {rng.choice(KEYS[:9]): random_value(rng, 1) for _ in range(rng.randint(1, 6))}
+    return yaml.safe_dump(data, default_flow_style=rng.random() < 0.5, allow_unicode=True).encode()
+
+
+def mutate(rng: random.Random, data: bytes) -> bytes:
+    """A few byte-level and token-level edits: flips, insertions, deletions, duplications, truncation."""
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 6)):
+        where = rng.randint(0, len(out))
+        kind = rng.random()
+        if kind < 0.35:
+            out[where:where] = rng.choice(TOKENS).encode("utf-8", "surrogatepass")
+        elif kind < 0.5 and out:
+            out[min(where, len(out) - 1)] = rng.randrange(256)
+        elif kind < 0.65:
+            del out[where:where + rng.randint(1, 20)]
+        elif kind < 0.8:
+            out[where:where] = out[max(0, where - rng.randint(1, 80)):where]
+        else:
+            del out[where:]
+    return bytes(out)
+
+
+def mutated_example(rng: random.Random) -> bytes:
+    return mutate(rng, rng.choice(EXAMPLES).read_bytes()) if EXAMPLES else random_yaml(rng)
+
+
+def alias_bomb(rng: random.Random) -> bytes:
+    width, levels = rng.randint(2, 12), rng.randint(5, 12)
+    lines = [f"l0: &l0 [{', '.join(['x'] * width)}]"]
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * width)}]" for i in range(1, levels)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def doubling_vars(rng: random.Random) -> bytes:
+    count = rng.randint(10, 40)
+    body = "".join(f"  v{i + 1}: '${{v{i}}}${{v{i}}}'\n" for i in range(count))
+    return f"vars:\n  v0: {'x' * rng.randint(1, 16)}\n{body}state: ${{v{count}}}\n".encode()
+
+
+def vars_cycle(rng: random.Random) -> bytes:
+    size = rng.choice([2, 50, 200, 1000, 5000])
+    return ("vars:\n" + "".join(f"  v{i}: 'x${{v{(i + 1) % size}}}'\n" for i in range(size))).encode()
+
+
+def deep_nesting(rng: random.Random) -> bytes:
+    depth = rng.randint(bounds.MAX_DEPTH - 2, 5000)
+    return (b"[" * depth + b"]" * depth) if rng.random() < 0.5 else b"".join(
+        b"  " * i + b"k:\n" for i in range(depth)) + b"  " * depth + b"x\n"
+
+
+def big_file(rng: random.Random) -> bytes:
+    most = bounds.MAX_FILE_BYTES
+    size = rng.choice([most - 100, most + 1, 10 * most])
+    return b"[" + b",".join([b"a"] * (size // 2)) + b"]\n"
+
+
+def many_resources(rng: random.Random) -> bytes:
+    count = rng.choice([1000, 10_000])
+    bad = rng.random() < 0.5  # every name misspelt: thousands of problems, each with a did-you-mean
+    origin, method = ("orign", "GTE") if bad else ("origin", "GET")
+    rows = "".join(f"  bucket-{i}:\n    cors: [{{AllowedOrigins: ['${{{origin}}}'], AllowedMethods: [{method}]}}]\n"
+                   for i in range(count))
+    return f"vars:\n  origin: https://app.example.com\ns3_buckets:\n{rows}".encode()
+
+
+def hostile_scalar(rng: random.Random) -> bytes:
+    token = rng.choice(TOKENS)
+    return mutate(rng, f"aws:\n  region: {token}x\nstate: {token}\n".encode("utf-8", "surrogatepass"))
+
+
+CLASSES: dict[str, Callable[[random.Random], bytes]] = {
+    "random YAML": lambda rng: mutate(rng, random_yaml(rng)) if rng.random() < 0.5 else random_yaml(rng),
+    "mutated example": mutated_example,
+    "hostile scalar": hostile_scalar,
+    "alias bomb": alias_bomb,
+    "doubling vars": doubling_vars,
+    "vars cycle": vars_cycle,
+    "deep nesting": deep_nesting,
+    "big file": big_file,
+    "many resources": many_resources,
+}
+# How often each class is drawn: the cheap, varied ones most.
+WEIGHTS = {"random YAML": 30, "mutated example": 40, "hostile scalar": 20, "alias bomb": 2,
+           "doubling vars": 2, "vars cycle": 2, "deep nesting": 2, "big file": 1, "many resources": 1}
+
+
+def clean(line: str) -> bool:
+    """One printable line, no escape sequences, bounded."""
+    return line.isprintable() and len(line) < 2000
+
+
+def load_in_child(path: Path) -> tuple[str, str]:
+    """The outcome of loading one file, and a detail (the traceback of an internal error)."""
+    try:
+        load_file(path)
+    except ConfigError as error:
+        if not all(clean(str(problem)) for problem in error.problems):
+            return "internal error", "unclean message: " + repr(str(error))[:500]
+        return "config error", ""
+    except BaseException:  # everything else is a crash: that is what is being looked for
+        return "internal error", traceback.format_exc(limit=6)[-1500:]
+    return "valid", ""
+
+
+@dataclass
+class Running:
+    pid: int
+    read_end: int
+    started: float
+    kind: str
+    data: bytes
+
+
+@dataclass
+class Result:
+    kind: str
+    outcome: str
+    seconds: float
+    peak_bytes: int
+    detail: str
+    data: bytes
+
+
+def start(kind: str, data: bytes, folder: Path, number: int) -> Running:
+    path = folder / "environments" / f"in{number}.yaml"
+    path.write_bytes(data)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: limited, loads, reports, exits without cleanup
+        os.close(read_end)
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        outcome, detail = load_in_child(path)
+        os.write(write_end, f"{outcome}\n{detail}".encode(errors="replace")[:60_000])
+        os._exit(0)
+    os.close(write_end)
+    return Running(pid, read_end, time.monotonic(), kind, data)
+
+
+def finish(job: Running, timed_out: bool) -> Result:
+    if timed_out:
+        os.kill(job.pid, signal.SIGKILL)
+    report = b""
+    while not timed_out:
+        chunk = os.read(job.read_end, 65536)
+        if not chunk:
+            break
+        report += chunk
+    os.close(job.read_end)
+    _, status, usage = os.wait4(job.pid, 0)
+    seconds = time.monotonic() - job.started
+    peak = usage.ru_maxrss * 1024  # kilobytes on Linux
+    if timed_out:
+        return Result(job.kind, "timeout", seconds, peak, "", job.data)
+    if not report:
+        return Result(job.kind, "internal error", seconds, peak, f"child died (status {status})", job.data)
+    outcome, _, detail = report.decode(errors="replace").partition("\n")
+    return Result(job.kind, outcome, seconds, peak, detail, job.data)
+
+
+def run(seconds: float, seed: int, jobs: int, save: Path | None) -> int:
+    rng = random.Random(seed)
+    names, weights = list(WEIGHTS), list(WEIGHTS.values())
+    tried: Counter[str] = Counter()
+    outcomes: dict[str, Counter[str]] = {}
+    worst_time: tuple[float, str] = (0.0, "")
+    worst_memory: tuple[int, str] = (0, "")
+    failures: list[Result] = []
+    deadline = time.monotonic() + seconds
+    with tempfile.TemporaryDirectory() as temp:
+        folder = Path(temp)
+        (folder / "environments").mkdir()
+        for example in EXAMPLES:  # so `extends: _base.yaml` in a mutated example finds its base
+            (folder / "environments" / example.name).write_bytes(example.read_bytes())
+        running: list[Running] = []
+        number = 0
+        while running or time.monotonic() < deadline:
+            while len(running) < jobs and time.monotonic() < deadline:
+                kind = rng.choices(names, weights)[0]
+                running.append(start(kind, CLASSES[kind](rng), folder, number))
+                number += 1
+            ready, _, _ = select.select([job.read_end for job in running], [], [], 0.05)
+            now = time.monotonic()
+            for job in list(running):
+                late = now - job.started > TIMEOUT
+                if job.read_end in ready or late:
+                    running.remove(job)
+                    result = finish(job, timed_out=late and job.read_end not in ready)
+                    tried[result.kind] += 1
+                    outcomes.setdefault(result.kind, Counter())[result.outcome] += 1
+                    worst_time = max(worst_time, (result.seconds, result.kind))
+                    worst_memory = max(worst_memory, (result.peak_bytes, result.kind))
+                    if result.outcome in ("internal error", "timeout"):
+                        failures.append(result)
+    _print_figures(seconds, seed, tried, outcomes, worst_time, worst_memory, failures)
+    if save and failures:
+        save.mkdir(parents=True, exist_ok=True)
+        for index, failure in enumerate(failures):
+            (save / f"failure{index}.yaml").write_bytes(failure.data)
+    return 1 if failures else 0
+
+
+def _print_figures(seconds: float, seed: int, tried: Counter[str], outcomes: dict[str, Counter[str]],
+                   worst_time: tuple[float, str], worst_memory: tuple[int, str],
+                   failures: list[Result]) -> None:
+    total = sum(tried.values())
+    print(f"fuzz_loader: {total} inputs in {seconds:.0f} s (seed {seed}); "
+          f"limits per input: {TIMEOUT:.0f} s, {MEMORY_LIMIT // 1024**2} MiB")
+    print(f"{'class':<18}{'tried':>8}" + "".join(f"{name:>16}" for name in OUTCOMES))
+    for kind in CLASSES:
+        counts = outcomes.get(kind, Counter())
+        print(f"{kind:<18}{tried[kind]:>8}" + "".join(f"{counts[name]:>16}" for name in OUTCOMES))
+    sums = Counter[str]()
+    for counts in outcomes.values():
+        sums.update(counts)
+    print(f"{'all':<18}{total:>8}" + "".join(f"{sums[name]:>16}" for name in OUTCOMES))
+    print(f"worst time: {worst_time[0]:.2f} s ({worst_time[1]}); "
+          f"worst peak memory: {worst_memory[0] / 1024**2:.0f} MiB ({worst_memory[1]})")
+    for failure in failures[:5]:
+        print(f"\n{failure.outcome} ({failure.kind}) on {failure.data[:300]!r}:\n{failure.detail}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=20.0, help="time budget (default 20)")
+    parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    parser.add_argument("--jobs", type=int, default=2, help="inputs loaded at once (default 2)")
+    parser.add_argument("--save", type=Path, help="folder to write failing inputs to")
+    args = parser.parse_args()
+    sys.exit(run(args.seconds, args.seed, args.jobs, args.save))
+
+
+if __name__ == "__main__":
+    main()
