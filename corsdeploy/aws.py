@@ -8,6 +8,7 @@ account's quotas (corsdeploy.providers.pacing).
 """
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from corsdeploy.endpoints import is_loopback_url
 from corsdeploy.errors import AwsError, CorsdeployError
 from corsdeploy.model import AwsSettings
 from corsdeploy.providers import pacing
+from corsdeploy.trust import trusted_settings
 
 # Reads run in parallel: one connection per worker thread.
 MAX_PARALLEL_CALLS = 16
@@ -65,13 +67,16 @@ class Identity:
 class Clients:
     """Session/client factory for one environment's `aws` settings.
 
-    `credentials` (boto3.Session keyword arguments) replace the chain; `pacers` replaces the
-    process's shared API Gateway pacing (pacing.SHARED).
+    Every request corsdeploy sends goes through one of these, so building one is where a file's
+    choices about credentials are checked (corsdeploy.trust): an untrusted endpoint, or a profile or
+    role the runner pinned otherwise, is refused before anything is sent. `source` is the file the
+    settings came from (for the message). `credentials` (boto3.Session keyword arguments) replace
+    the chain; `pacers` replaces the process's shared API Gateway pacing (pacing.SHARED).
     """
 
     def __init__(self, settings: AwsSettings, credentials: Mapping[str, str] | None = None,
-                 pacers: pacing.PacerRegistry | None = None) -> None:
-        self.settings = settings
+                 pacers: pacing.PacerRegistry | None = None, source: str | None = None) -> None:
+        self.settings = trusted_settings(settings, os.environ, source)
         self._explicit_credentials = dict(credentials or {})
         self._pacers = pacers
         self._lock = threading.Lock()

@@ -45,7 +45,7 @@ def select_targets(environment: Environment, targets: Sequence[str]) -> tuple[Re
 
 def plan_environment(environment: Environment, targets: Sequence[str] = ()) -> PlanRun:
     resources = select_targets(environment, targets)
-    clients = Clients(environment.aws)
+    clients = Clients(environment.aws, source=environment.path)
     # The account guard runs before any other call.
     identity = clients.check_account()
     providers = providers_for(resources, clients)
