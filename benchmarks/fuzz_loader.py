@@ -130,8 +130,8 @@ def many_resources(rng: random.Random) -> bytes:
     count = rng.choice([1000, 10_000])
     bad = rng.random() < 0.5  # every name misspelt: thousands of problems, each with a did-you-mean
     origin, method = ("orign", "GTE") if bad else ("origin", "GET")
-    rows = "".join(f"  bucket-{i}:\n    cors: [{{AllowedOrigins: ['${{{origin}}}'], AllowedMethods: [{method}]}}]\n"
-                   for i in range(count))
+    rule = f"[{{AllowedOrigins: ['${{{origin}}}'], AllowedMethods: [{method}]}}]"
+    rows = "".join(f"  bucket-{i}:\n    cors: {rule}\n" for i in range(count))
     return f"vars:\n  origin: https://app.example.com\ns3_buckets:\n{rows}".encode()
 
 

@@ -78,6 +78,11 @@ HOSTILE: dict[str, tuple[bytes, int, int, str]] = {
                          2, 5 + 4 * config_limits.MAX_ALIASES,
                          f"YAML error: more than {config_limits.MAX_ALIASES:,} aliases"),
     "duplicate keys": (b"state: a\nstate: b\n", 2, 1, "duplicate key 'state'"),
+    # Found by tests/test_config_fuzz.py: a single rule's first key was printed raw.
+    "control key in a policy": (b"policies:\n  aws:\n    AllowedOrigins: null\n    \"\\x1f\": null\n", 3, 5,
+                                "put '- ' before the rule's first key (AllowedOrigins)"),
+    "control first key": (b"policies:\n  aws:\n    \"\\x1f\": null\n    AllowedOrigins: null\n", 3, 5,
+                          "put '- ' before the rule's first key (\\x1f)"),
 }
 
 

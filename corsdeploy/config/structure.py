@@ -61,8 +61,9 @@ def _translate(error: ValidationError, report: Reporter, policy_names: Collectio
     kind = str(error.validator)
     if _single_rule(error):
         if kind == "required":
+            first = escaped(str(next(iter(error.instance))))
             report.add(path, "the rules must be a list: put '- ' before the rule's first key "
-                             f"({next(iter(error.instance))}), or nest the rules under CORSRules")
+                             f"({first}), or nest the rules under CORSRules")
         return
     if kind == "additionalProperties" and error.validator_value is False:
         allowed = list(error.schema.get("properties", {}))
