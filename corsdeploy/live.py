@@ -39,6 +39,24 @@ def _collect(resources: Sequence[Resource], outcomes: list[Live | CorsdeployErro
             )
         else:
             lives[resource.address] = outcome
+    problems.extend(_clashes(resources, lives))
     if problems:
         raise PlanError(problems)
     return lives
+
+
+def _clashes(resources: Sequence[Resource], lives: dict[str, Live]) -> list[Problem]:
+    """Addresses that resolved to a live resource an earlier address already did (a plan would show
+    two changes to one resource, the second silently winning)."""
+    first: dict[tuple[Kind, str], str] = {}
+    problems = []
+    for resource in resources:
+        identity = lives[resource.address].identity if resource.address in lives else None
+        if identity is None:
+            continue
+        earlier = first.setdefault((resource.kind, identity), resource.address)
+        if earlier != resource.address:
+            problems.append(Problem(
+                f"{earlier} and {resource.address} resolve to the same live resource {identity!r}: "
+                "each may be named by one entry only", resource.location))
+    return problems

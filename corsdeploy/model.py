@@ -144,6 +144,8 @@ class Live:
     `wire` is not enough (REST APIs); None means `wire` is.
     `pending_deployment` says in one line why what the resource serves may lag `wire` (a stage not
     yet deployed); the plan then shows a change even when the CORS is equal. None: nothing pending.
+    `identity` names the live resource the address resolved to (an API's id), so two addresses
+    resolving to one are caught; None where the address alone identifies it.
     """
 
     address: str
@@ -152,6 +154,7 @@ class Live:
     warnings: tuple[str, ...] = ()
     backup: Mapping[str, Any] | None = None
     pending_deployment: str | None = None
+    identity: str | None = None
 
     @property
     def backup_document(self) -> Mapping[str, Any] | None:

@@ -51,10 +51,7 @@ class ApiListing(Generic[Item]):
         if found is None:
             raise PlanError(Problem(f"no {self._noun} has id {api_id!r}", address=resource.address))
         name, item = found
-        if name != resource.name:
-            message = (f"{self._noun} {api_id!r} is named {name!r}, not {resource.name!r}: "
-                       f"with `id:`, the API's name must equal the key")
-            raise PlanError(Problem(message, address=resource.address))
+        require_key_name(self._noun, resource, api_id, name)
         return api_id, item
 
     def _indexed(self, resource: Resource) -> _Index[Item]:
@@ -66,6 +63,14 @@ class ApiListing(Generic[Item]):
                     index.by_id[api_id] = (name, item)
                 self._index = index
             return self._index
+
+
+def require_key_name(noun: str, resource: Resource, api_id: str, name: str) -> None:
+    """With `id:`, the API's name must equal the entry's key, so an entry never changes another API."""
+    if name != resource.name:
+        message = (f"{noun} {api_id!r} is named {name!r}, not {resource.name!r}: "
+                   f"with `id:`, the API's name must equal the key")
+        raise PlanError(Problem(message, address=resource.address))
 
 
 @dataclass(frozen=True)

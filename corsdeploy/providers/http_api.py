@@ -79,7 +79,7 @@ class HttpApiProvider:
         warnings = stage_warnings(resource, stages, changes)
         if resource.cors is not None:
             warnings += self._authorizer_warnings(resource, api_id)
-        return Live(resource.address, wire, handle, warnings, pending_deployment=pending)
+        return Live(resource.address, wire, handle, warnings, pending_deployment=pending, identity=api_id)
 
     def write(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
         handle: HttpApiHandle = live.handle

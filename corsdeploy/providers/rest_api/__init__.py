@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from corsdeploy.aws import error_code, translate
 from corsdeploy.errors import CorsdeployError, PlanError, Problem
 from corsdeploy.model import Kind, Live, Resource, frozen
-from corsdeploy.providers.api_names import ApiNames
+from corsdeploy.providers.api_names import ApiNames, require_key_name
 from corsdeploy.providers.rest_api.responses import ResponseWriter
 from corsdeploy.providers.rest_api.wire import (
     backup_document,
@@ -70,7 +70,8 @@ class RestApiProvider:
         """GetStage, GetDeployments, GetResources and GetGatewayResponses: four calls per API."""
         state = self._read_state(resource, self._api_id(resource))
         live = live_from_state(resource, state)
-        return replace(live, backup=backup_document(live.wire, backup_of(resource, state)))
+        return replace(live, backup=backup_document(live.wire, backup_of(resource, state)),
+                       identity=state.api_id)
 
     def write(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
         """Make the API what the file asks for (`wire` must be that: backups go through `restore`)."""
@@ -98,9 +99,11 @@ class RestApiProvider:
     # --- reading ----------------------------------------------------------------------------------
 
     def _api_id(self, resource: Resource) -> str:
+        """By `id:` (one GetRestApi, whose name must equal the key), otherwise by name in the listing."""
         if resource.settings.get("id"):
             api_id = str(resource.settings["id"])
-            self._get(resource, "get_rest_api", f"no REST API has id {api_id!r}", restApiId=api_id)
+            api = self._get(resource, "get_rest_api", f"no REST API has id {api_id!r}", restApiId=api_id)
+            require_key_name("REST API", resource, api_id, str(api.get("name", "")))
             return api_id
         return self._names.resolve(resource)
 
