@@ -29,6 +29,9 @@ lint: $(INSTALLED)
 test: lint
 	$(CORSDEPLOY) validate --all
 	$(BIN)/pytest -q -n 2 --ignore=tests/acceptance
+	# Hostile environment files, fixed seed, 20 s (a person can run it for hours: --seconds N). The
+	# per-input limit here is loose for a busy CI machine; a hang still ends the input and fails.
+	$(BIN)/python benchmarks/fuzz_loader.py --seconds 20 --timeout 30
 
 # Against a real AWS account (creates throwaway resources; costs cents): opt in explicitly.
 acceptance: $(INSTALLED)

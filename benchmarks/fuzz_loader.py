@@ -34,7 +34,7 @@ from corsdeploy.errors import ConfigError
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "environments").glob("*.yaml"))
 MEMORY_LIMIT = 1024**3  # address space per input: "well under 1 GiB"
-TIMEOUT = 10.0  # seconds per input: "within seconds"
+TIMEOUT = 10.0  # seconds per input by default: "within seconds"
 OUTCOMES = ("valid", "config error", "internal error", "timeout")
 
 # Pieces that have broken YAML loaders, corsdeploy's among them.
@@ -229,7 +229,7 @@ def finish(job: Running, timed_out: bool) -> Result:
     return Result(job.kind, outcome, seconds, peak, detail, job.data)
 
 
-def run(seconds: float, seed: int, jobs: int, save: Path | None) -> int:
+def run(seconds: float, seed: int, jobs: int, save: Path | None, timeout: float = TIMEOUT) -> int:
     rng = random.Random(seed)
     names, weights = list(WEIGHTS), list(WEIGHTS.values())
     tried: Counter[str] = Counter()
@@ -253,7 +253,7 @@ def run(seconds: float, seed: int, jobs: int, save: Path | None) -> int:
             ready, _, _ = select.select([job.read_end for job in running], [], [], 0.05)
             now = time.monotonic()
             for job in list(running):
-                late = now - job.started > TIMEOUT
+                late = now - job.started > timeout
                 if job.read_end in ready or late:
                     running.remove(job)
                     result = finish(job, timed_out=late and job.read_end not in ready)
@@ -263,7 +263,7 @@ def run(seconds: float, seed: int, jobs: int, save: Path | None) -> int:
                     worst_memory = max(worst_memory, (result.peak_bytes, result.kind))
                     if result.outcome in ("internal error", "timeout"):
                         failures.append(result)
-    _print_figures(seconds, seed, tried, outcomes, worst_time, worst_memory, failures)
+    _print_figures(seconds, seed, timeout, tried, outcomes, worst_time, worst_memory, failures)
     if save and failures:
         save.mkdir(parents=True, exist_ok=True)
         for index, failure in enumerate(failures):
@@ -271,12 +271,12 @@ def run(seconds: float, seed: int, jobs: int, save: Path | None) -> int:
     return 1 if failures else 0
 
 
-def _print_figures(seconds: float, seed: int, tried: Counter[str], outcomes: dict[str, Counter[str]],
-                   worst_time: tuple[float, str], worst_memory: tuple[int, str],
-                   failures: list[Result]) -> None:
+def _print_figures(seconds: float, seed: int, timeout: float, tried: Counter[str],
+                   outcomes: dict[str, Counter[str]], worst_time: tuple[float, str],
+                   worst_memory: tuple[int, str], failures: list[Result]) -> None:
     total = sum(tried.values())
     print(f"fuzz_loader: {total} inputs in {seconds:.0f} s (seed {seed}); "
-          f"limits per input: {TIMEOUT:.0f} s, {MEMORY_LIMIT // 1024**2} MiB")
+          f"limits per input: {timeout:.0f} s, {MEMORY_LIMIT // 1024**2} MiB")
     print(f"{'class':<18}{'tried':>8}" + "".join(f"{name:>16}" for name in OUTCOMES))
     for kind in CLASSES:
         counts = outcomes.get(kind, Counter())
@@ -298,8 +298,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.add_argument("--jobs", type=int, default=2, help="inputs loaded at once (default 2)")
     parser.add_argument("--save", type=Path, help="folder to write failing inputs to")
+    parser.add_argument("--timeout", type=float, default=TIMEOUT,
+                        help=f"seconds per input before it counts as a hang (default {TIMEOUT:.0f})")
     args = parser.parse_args()
-    sys.exit(run(args.seconds, args.seed, args.jobs, args.save))
+    sys.exit(run(args.seconds, args.seed, args.jobs, args.save, args.timeout))
 
 
 if __name__ == "__main__":
