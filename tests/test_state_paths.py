@@ -1,0 +1,165 @@
+"""State files: names from environment files never become paths as written, and only the owner reads them."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from moto import mock_aws
+
+from corsdeploy.apply import Outcome, Writer, apply_plan
+from corsdeploy.aws import Clients
+from corsdeploy.errors import CorsdeployError
+from corsdeploy.live import read_live
+from corsdeploy.model import AwsSettings, Kind, Location, Resource
+from corsdeploy.plan import make_plan
+from corsdeploy.providers import provider_for
+from corsdeploy.shapes import rule_from_cors
+from corsdeploy.state import BackupStore, address_from_file_name, file_name_for, new_apply_id
+
+APPLY_ID = "20261123T000000Z-beef"
+HOSTILE_ADDRESSES = [
+    "http_api.../../../escaped",
+    "http_api./etc/passwd",
+    "http_api.a/b/c",
+    "http_api.a\\b",
+    "http_api.nul\x00byte",
+    "http_api.new\nline\x1b[2J",
+    "http_api." + "x" * 5000,
+    "http_api." + "é" * 300,
+    "http_api.Orders",
+    "http_api.orders",
+    "http_api..",
+    "http_api.%2e%2e",
+    "http_api.~tilde",
+]
+
+
+def files_under(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("address", HOSTILE_ADDRESSES)
+def test_a_file_name_is_one_safe_component(address: str) -> None:
+    name = file_name_for(address)
+    assert "/" not in name and "\\" not in name and "\x00" not in name and not name.startswith(".")
+    assert len(name.encode()) <= 200 and name.isascii() and name.isprintable()
+
+
+def test_names_are_readable_and_reversible_when_short() -> None:
+    assert file_name_for("s3_bucket.assets-prod") == "s3_bucket.assets-prod"
+    for address in HOSTILE_ADDRESSES:
+        if len(address) < 100:
+            assert address_from_file_name(file_name_for(address)) == address
+
+
+def test_names_differing_only_in_case_stay_apart_on_a_case_insensitive_filesystem() -> None:
+    names = [file_name_for(a) for a in ("http_api.Orders", "http_api.orders", "http_api.ORDERS")]
+    assert len({name.casefold() for name in names}) == 3
+
+
+def test_long_names_sharing_a_prefix_stay_apart() -> None:
+    long = "http_api." + "x" * 5000
+    assert file_name_for(long + "a") != file_name_for(long + "b")
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    return tmp_path / "project" / ".corsdeploy"
+
+
+def test_backups_of_hostile_names_stay_in_the_state_folder_and_keep_the_real_address(state: Path) -> None:
+    store = BackupStore(state)
+    for address in HOSTILE_ADDRESSES:
+        path = store.save(APPLY_ID, "dev", address, {"CorsConfiguration": None})
+        assert path.resolve().is_relative_to(state.resolve()) and path.parent == state / "backups" / APPLY_ID
+    written = files_under(state.parent.parent)
+    assert len(written) == len(HOSTILE_ADDRESSES)
+    assert {json.loads(p.read_text())["address"] for p in written} == set(HOSTILE_ADDRESSES)
+    assert all(store.path(APPLY_ID, address).is_file() for address in HOSTILE_ADDRESSES)
+
+
+@pytest.mark.parametrize("apply_id", ["../../x", "20261123T000000Z-beef/..", "", "a" * 300, "x\x00"])
+def test_an_apply_id_that_was_not_generated_is_refused(state: Path, apply_id: str) -> None:
+    with pytest.raises(CorsdeployError, match="apply id"):
+        BackupStore(state).save(apply_id, "dev", "s3_bucket.one", None)
+    assert not state.exists()
+
+
+def test_generated_apply_ids_are_accepted(state: Path) -> None:
+    assert BackupStore(state).save(new_apply_id(), "dev", "s3_bucket.one", None).is_file()
+
+
+def test_a_symlink_planted_in_the_state_folder_is_not_followed(state: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    state.mkdir(parents=True)
+    (state / "backups").symlink_to(outside)
+    with pytest.raises(CorsdeployError):
+        BackupStore(state).save(APPLY_ID, "dev", "s3_bucket.one", None)
+    assert list(outside.iterdir()) == []
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture(params=[0o000, 0o022, 0o002, 0o077])
+def umask(request: pytest.FixtureRequest) -> Iterator[int]:
+    previous = os.umask(request.param)
+    try:
+        yield request.param
+    finally:
+        os.umask(previous)
+
+
+def test_state_files_and_folders_are_the_owners_only_whatever_the_umask(state: Path, umask: int) -> None:
+    path = BackupStore(state).save(APPLY_ID, "dev", "s3_bucket.one", {"CORSRules": []})
+    assert mode(path) == 0o600
+    for folder in (state, state / "backups", state / "backups" / APPLY_ID):
+        assert mode(folder) == 0o700, folder
+    # A second save into the same folders replaces nothing's mode (the temporary file is private too).
+    again = BackupStore(state).save(APPLY_ID, "dev", "s3_bucket.two", None)
+    assert mode(again) == 0o600 and [p.name for p in again.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_stale_temporary_file_left_by_a_crash_does_not_lend_its_mode(state: Path) -> None:
+    store = BackupStore(state)
+    target = store.path(APPLY_ID, "s3_bucket.one")
+    target.parent.mkdir(parents=True)
+    stale = target.with_name(f".{target.name}.tmp")
+    stale.write_text("half")
+    stale.chmod(0o666)
+    assert mode(store.save(APPLY_ID, "dev", "s3_bucket.one", None)) == 0o600
+
+
+# --- through an apply against moto ----------------------------------------------------------------
+
+HOSTILE_API_NAMES = ["../../../escaped", "a/b", "Orders", "orders", "dots..", "n" * 300, "new\nline"]
+
+
+def http_api(name: str) -> Resource:
+    cors = rule_from_cors({"AllowOrigins": ["https://app.example.com"], "AllowMethods": ["GET"]})
+    return Resource(kind=Kind.HTTP_API, name=name, cors=cors, location=Location("e.yaml", 1, 1))
+
+
+def test_an_apply_backs_up_hostile_api_names_inside_the_state_folder(tmp_path: Path) -> None:
+    state = tmp_path / "project" / ".corsdeploy"
+    with mock_aws():
+        clients = Clients(AwsSettings(region="eu-west-1"))
+        for name in HOSTILE_API_NAMES:
+            clients.client("apigatewayv2").create_api(Name=name, ProtocolType="HTTP")
+        resources = [http_api(name) for name in HOSTILE_API_NAMES]
+        providers = {Kind.HTTP_API: provider_for(Kind.HTTP_API, clients)}
+        lives = read_live(resources, providers)
+        writer = Writer(new_apply_id(), "dev", BackupStore(state), providers)
+        result = apply_plan(make_plan("dev", resources, lives), resources, lives, writer)
+    assert [r.outcome for r in result.results] == [Outcome.APPLIED] * len(HOSTILE_API_NAMES)
+    written = files_under(tmp_path)
+    assert len(written) == len(HOSTILE_API_NAMES)
+    assert all(p.parent == state / "backups" / result.apply_id for p in written)
+    assert {json.loads(p.read_text())["address"] for p in written} == {r.address for r in resources}
+    assert all(mode(p) == 0o600 for p in written)
