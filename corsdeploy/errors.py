@@ -1,6 +1,7 @@
 """Expected problems. Each prints itself as one clean line; only --debug shows a traceback."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -42,10 +43,23 @@ class PlanError(CorsdeployError):
     """A resource cannot be planned: missing, ambiguous, not ours, or AWS refused the read."""
 
 
+# A line break and the indentation around it, as in an HTML error page a proxy answers with.
+_LINE_BREAK = re.compile(r"\s*[\r\n\v\f\x85\u2028\u2029]+\s*")
+
+
+def one_line(message: str) -> str:
+    """`message` with each line break (and the spaces around it) made one space."""
+    return _LINE_BREAK.sub(" ", message).strip()
+
+
 class AwsError(CorsdeployError):
-    """AWS refused a call; `code` is AWS's error code (e.g. AccessDenied)."""
+    """AWS refused a call; `code` is AWS's error code (e.g. AccessDenied).
+
+    The message is made one line: endpoints and proxies answer with HTML pages and wrapped text.
+    """
 
     def __init__(self, code: str, message: str, address: str | None = None) -> None:
+        code, message = one_line(code), one_line(message)
         self.aws_message = message
         super().__init__(Problem(f"{code}: {message}", address=address), code=code)
 

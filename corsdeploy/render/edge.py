@@ -1,46 +1,154 @@
 """The output edge: every character the CLI prints passes here on its way out.
 
 Credentials are redacted (they can surface inside AWS error messages or anything an endpoint
-echoes), control characters are escaped (names and messages come from files and from AWS), and a
-reader that went away (`corsdeploy plan | head -1`) ends output quietly instead of failing the run.
+echoes): whole, URL-encoded, any access key id, and any 16-character piece of one. Values are
+shortened (a 10 MB value is not a 10 MB line), and control characters are escaped (names and
+messages come from files and from AWS), in that order: cutting first could keep half a secret.
+A reader that went away (`corsdeploy plan | head -1`) ends output quietly instead of failing the run.
 """
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import re
+import threading
+from collections.abc import Iterable
 from typing import TextIO
+from urllib.parse import quote, quote_plus
 
 _CREDENTIAL_VARIABLES = (
-    "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ACCESS_KEY_ID")
-_ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")
-# C0 and C1 controls and DEL, plus the Unicode controls that reorder or break lines on a terminal.
-_UNICODE_CONTROLS = r"\u2028\u2029\u202a-\u202e\u2066-\u2069"
-_ANY_CONTROL = re.compile(rf"[\x00-\x1f\x7f-\x9f{_UNICODE_CONTROLS}]")
-# What may pass in lines of output: newline and tab; ESC too on a terminal (the console's colours).
-_CONTROL_IN_LINES = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_UNICODE_CONTROLS}]")
-_CONTROL_IN_COLOURED_LINES = re.compile(rf"[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f{_UNICODE_CONTROLS}]")
+    "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ACCESS_KEY_ID",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN")
+# Credentials obtained elsewhere (an assumed role's are never in the environment): register_secret.
+_REGISTERED: set[str] = set()
+_REGISTERING = threading.Lock()
+_ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+# Shorter values ("testing") are too common to redact wherever they appear.
+_MIN_SECRET_LENGTH = 8
+# A piece of a secret this long is redacted wherever it appears (a token wrapped across lines).
+FRAGMENT_LENGTH = 16
+# Pieces are looked for every _STRIDE characters with _PROBE-character probes: any piece of
+# FRAGMENT_LENGTH characters holds a whole probe that starts on a stride.
+_STRIDE = 8
+_PROBE = FRAGMENT_LENGTH - _STRIDE + 1
 REDACTED = "***"
+
+# Longer words are cut to their first _WORD_KEPT characters; longer texts to MAX_TEXT_CHARS.
+MAX_WORD_CHARS = 200
+_WORD_KEPT = 80
+MAX_TEXT_CHARS = 1000
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD_CHARS + 1},}}")
+
+# C0 and C1 controls and DEL; soft hyphen, invisible formatting and bidi controls (which reorder a
+# line: "Trojan Source"); line and paragraph separators; BOM; lone surrogates (which no encoder
+# writes); Unicode tag characters.
+_INVISIBLE = ("\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+              "\ud800-\udfff\U000e0000-\U000e007f")
+_ANY_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
+# What may pass in lines of output: newline and tab; ESC too on a terminal (the console's colours).
+_CONTROL_IN_LINES = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
+_CONTROL_IN_COLOURED_LINES = re.compile(f"[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f{_INVISIBLE}]")
+
+
+def register_secret(*values: str | None) -> None:
+    """Redact these from all output from now on (the client factory's credentials)."""
+    with _REGISTERING:
+        _REGISTERED.update(v for v in values if v and len(v) >= _MIN_SECRET_LENGTH)
+
+
+def _known_secrets() -> tuple[str, ...]:
+    from_environment = (os.environ.get(name) for name in _CREDENTIAL_VARIABLES)
+    with _REGISTERING:
+        registered = tuple(_REGISTERED)
+    return tuple(sorted({v for v in (*from_environment, *registered) if v and len(v) >= _MIN_SECRET_LENGTH}))
+
+
+class _Secrets:
+    """Every form of the known secrets, and their pieces, for fast lookups."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        forms = {form for secret in secrets for form in (secret, quote(secret), quote(secret, safe=""),
+                                                         quote_plus(secret))}
+        # Longest first: a secret that contains another is replaced whole.
+        self.forms = sorted(forms, key=len, reverse=True)
+        self.probes = {f[i:i + _PROBE] for f in forms for i in range(len(f) - _PROBE + 1)}
+        self.pieces = {f[i:i + FRAGMENT_LENGTH] for f in forms for i in range(len(f) - FRAGMENT_LENGTH + 1)}
+
+
+@functools.lru_cache(maxsize=8)
+def _index(secrets: tuple[str, ...]) -> _Secrets:
+    return _Secrets(secrets)
+
+
+def _without_whole_secrets(text: str, secrets: _Secrets) -> str:
+    for form in secrets.forms:
+        text = text.replace(form, REDACTED)
+    return _ACCESS_KEY_ID.sub(REDACTED, text)
+
+
+def _without_pieces(text: str, secrets: _Secrets) -> str:
+    """`text` with every run of FRAGMENT_LENGTH or more characters found in a secret replaced."""
+    if not secrets.pieces:
+        return text
+    covered: list[tuple[int, int]] = []
+    for probe in range(0, len(text) - _PROBE + 1, _STRIDE):
+        if text[probe:probe + _PROBE] not in secrets.probes:
+            continue
+        for start in range(max(0, probe - _STRIDE + 1), probe + 1):
+            if text[start:start + FRAGMENT_LENGTH] in secrets.pieces:
+                end = start + FRAGMENT_LENGTH
+                if covered and start <= covered[-1][1]:
+                    covered[-1] = (covered[-1][0], max(covered[-1][1], end))
+                else:
+                    covered.append((start, end))
+    if not covered:
+        return text
+    kept, position = [], 0
+    for start, end in covered:
+        kept += [text[position:start], REDACTED]
+        position = end
+    return "".join(kept) + text[position:]
 
 
 def redact(text: str) -> str:
-    """`text` without any credential of this process (and without anything shaped like an access key)."""
-    for name in _CREDENTIAL_VARIABLES:
-        value = os.environ.get(name)
-        if value and len(value) >= 8:
-            text = text.replace(value, REDACTED)
-    return _ACCESS_KEY_ID.sub(REDACTED, text)
+    """`text` without any credential of this process, whole, URL-encoded or in pieces (and without
+    anything shaped like an access key id)."""
+    secrets = _index(_known_secrets())
+    return _without_pieces(_without_whole_secrets(text, secrets), secrets)
+
+
+def _cut_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    return f"{word[:_WORD_KEPT]}...({len(word)} chars)"
+
+
+def _shortened(text: str) -> str:
+    text = _LONG_WORD.sub(_cut_word, text)
+    return text if len(text) <= MAX_TEXT_CHARS else f"{text[:MAX_TEXT_CHARS]}...({len(text)} chars)"
+
+
+def bounded(text: str) -> str:
+    """A message or value as it may be shown: redacted, then shortened (controls left as they are,
+    for formats that escape their own: JSON)."""
+    secrets = _index(_known_secrets())
+    # Pieces are looked for after cutting (in what is kept): a piece cut shorter than
+    # FRAGMENT_LENGTH is no more than any piece that short.
+    return _without_pieces(_shortened(_without_whole_secrets(text, secrets)), secrets)
 
 
 def _escaped(match: re.Match[str]) -> str:
     code = ord(match.group(0))
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def printable(text: str) -> str:
-    """One line of text with every control character (newlines included) shown as an escape."""
-    return _ANY_CONTROL.sub(_escaped, text)
+    """One short line: redacted, shortened, and every control character (newlines included) shown
+    as an escape."""
+    return _ANY_CONTROL.sub(_escaped, bounded(text))
 
 
 class EdgeStream(io.TextIOBase):
@@ -48,7 +156,8 @@ class EdgeStream(io.TextIOBase):
 
     Lines are redacted whole, so a credential split across two writes is still caught. Newlines and
     tabs pass; ESC passes only to a terminal, where the console adds its own colours (names and
-    messages are escaped before they reach the console: `printable`).
+    messages are escaped before they reach the console: `printable`). A character the target
+    cannot encode is written as an escape rather than failing the run.
     """
 
     def __init__(self, target: TextIO) -> None:
@@ -92,8 +201,12 @@ class EdgeStream(io.TextIOBase):
         if self._reader_gone:
             return
         controls = _CONTROL_IN_COLOURED_LINES if self.isatty() else _CONTROL_IN_LINES
+        shown = controls.sub(_escaped, redact(text))
         try:
-            self._target.write(controls.sub(_escaped, redact(text)))
+            try:
+                self._target.write(shown)
+            except UnicodeEncodeError:
+                self._target.write(shown.encode(self.encoding, "backslashreplace").decode(self.encoding))
         except BrokenPipeError:
             self._lose_reader()
 

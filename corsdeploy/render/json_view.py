@@ -7,6 +7,7 @@ from typing import Any
 from corsdeploy.apply import ApplyResult
 from corsdeploy.plan import Plan
 from corsdeploy.render import unique_warnings
+from corsdeploy.render.edge import bounded
 
 FORMAT_VERSION = 1
 
@@ -17,7 +18,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "environment": plan.environment,
         "changes": [
             {"address": c.address, "action": c.action.value, "before": c.before, "after": c.after,
-             "warnings": unique_warnings(c)}
+             "warnings": [bounded(w) for w in unique_warnings(c)]}
             for c in plan.changes
         ],
         "summary": plan.summary,
@@ -33,7 +34,8 @@ def apply_document(result: ApplyResult) -> dict[str, Any]:
                 "address": r.address,
                 "action": r.action.value,
                 "outcome": r.outcome.value,
-                "error": {"code": r.error.code, "message": r.error.message} if r.error else None,
+                "error": ({"code": bounded(r.error.code), "message": bounded(r.error.message)}
+                          if r.error else None),
             }
             for r in result.results
         ],
@@ -42,5 +44,7 @@ def apply_document(result: ApplyResult) -> dict[str, Any]:
 
 
 def dumps(document: dict[str, Any]) -> str:
-    """JSON with every non-ASCII and control character escaped, so names cannot drive a terminal."""
+    """JSON with every non-ASCII and control character escaped (U+2028, bidi controls and ESC in keys
+    included), so names cannot drive a terminal or break a line. Messages and warnings are shortened
+    (`bounded`); names and values are data and stay whole."""
     return json.dumps(document, indent=2, ensure_ascii=True)

@@ -20,7 +20,7 @@ def _value(value: Any) -> str:
 
 
 def _shown(text: str) -> str:
-    """A name or message from a file or from AWS, safe inside console markup."""
+    """A name or message from a file or from AWS: redacted, shortened, escaped, safe inside markup."""
     return escape(printable(text))
 
 
@@ -52,7 +52,8 @@ def render_plan(plan: Plan, console: Console) -> None:
     for change in plan.changes:
         _render_change(change, console)
     for warning, addresses in plan_warnings(plan).items():
-        console.print(f"[yellow]Warning:[/yellow] {_shown(', '.join(addresses))}: {_shown(warning)}")
+        shown = ", ".join(_shown(address) for address in addresses)  # each name whole, however many
+        console.print(f"[yellow]Warning:[/yellow] {shown}: {_shown(warning)}")
     console.print(plan_summary(plan))
 
 
