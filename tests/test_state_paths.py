@@ -93,12 +93,16 @@ def test_generated_apply_ids_are_accepted(state: Path) -> None:
     assert BackupStore(state).save(new_apply_id(), "dev", "s3_bucket.one", None).is_file()
 
 
-def test_a_symlink_planted_in_the_state_folder_is_not_followed(state: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("planted", [".", "backups", f"backups/{APPLY_ID}"])
+def test_a_symlink_planted_in_the_state_folder_is_not_followed(
+        state: Path, tmp_path: Path, planted: str) -> None:
+    """A pull request can commit `.corsdeploy/backups -> ~/.ssh`; an apply after the merge must not follow."""
     outside = tmp_path / "outside"
     outside.mkdir()
-    state.mkdir(parents=True)
-    (state / "backups").symlink_to(outside)
-    with pytest.raises(CorsdeployError):
+    link = (state / planted) if planted != "." else state
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(outside)
+    with pytest.raises(CorsdeployError, match="symbolic link"):
         BackupStore(state).save(APPLY_ID, "dev", "s3_bucket.one", None)
     assert list(outside.iterdir()) == []
 
