@@ -35,6 +35,7 @@ from corsdeploy.endpoints import is_loopback_url
 from corsdeploy.errors import AwsError, CorsdeployError
 from corsdeploy.model import AwsSettings
 from corsdeploy.providers import pacing
+from corsdeploy.render.edge import register_secret
 from corsdeploy.trust import trusted_settings
 
 # Reads run in parallel: one connection per worker thread.
@@ -154,10 +155,15 @@ class Clients:
     def _source_session(self) -> boto3.Session:
         settings = self.settings
         try:
-            return boto3.Session(profile_name=settings.profile, region_name=settings.region,
-                                 **self._explicit_credentials)
+            session = boto3.Session(profile_name=settings.profile, region_name=settings.region,
+                                    **self._explicit_credentials)
         except ProfileNotFound as error:
             raise CorsdeployError(_unknown_profile(settings.profile, error)) from error
+        # A profile's, SSO's or credential_process's credentials: the output edge must redact them.
+        found = session.get_credentials()
+        if found is not None:
+            register_secret(*found.get_frozen_credentials())
+        return session
 
     def _assumed_session(self, source: boto3.Session) -> boto3.Session:
         """The role's session: refreshable credentials, and every setting of the source's profile."""
@@ -202,6 +208,8 @@ def assumed_role_credentials(sts: Callable[[], Any], role_arn: str,
             reply = sts().assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)["Credentials"]
         except (ClientError, BotoCoreError) as error:
             raise translate(error, "sts:AssumeRole") from error
+        # Never in the environment: the output edge must know them to redact them.
+        register_secret(reply["AccessKeyId"], reply["SecretAccessKey"], reply["SessionToken"])
         return {"access_key": reply["AccessKeyId"], "secret_key": reply["SecretAccessKey"],
                 "token": reply["SessionToken"], "expiry_time": reply["Expiration"].isoformat()}
 

@@ -204,3 +204,25 @@ def test_loopback_is_decided_on_the_literal_host(url: str, loopback: bool) -> No
     from corsdeploy.aws import is_loopback_url
 
     assert is_loopback_url(url) is loopback
+
+
+def test_the_sessions_own_credentials_are_redacted_wherever_they_are_printed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An assumed role's and a profile's credentials are never in the environment: the client
+    factory registers them with the output edge as soon as it has them."""
+    from corsdeploy.render.edge import redact
+
+    sts = boto3.client("sts", region_name="eu-west-1")
+    with Stubber(sts) as stubber:
+        reply = role_credentials("ASIAROLECREDENTIAL00", START + timedelta(hours=1))
+        stubber.add_response("assume_role", reply, {"RoleArn": ROLE, "RoleSessionName": "corsdeploy"})
+        assumed_role_credentials(lambda: sts, ROLE, now=lambda: START).get_frozen_credentials()
+    role_secret = reply["Credentials"]["SecretAccessKey"]
+    assert role_secret not in redact(f"endpoint said: {role_secret}")
+
+    config = tmp_path / "config"
+    config.write_text("[profile deployer]\nregion = eu-west-1\naws_access_key_id = AKIAPROFILEKEY000000\n"
+                      "aws_secret_access_key = profile-secret-value-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    Clients(AwsSettings(profile="deployer")).client("s3")
+    assert "profile-secret-value-1" not in redact("echo: profile-secret-value-1")
