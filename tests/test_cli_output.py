@@ -5,28 +5,16 @@ import subprocess
 from collections.abc import Mapping
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from click.testing import CliRunner
 
 from corsdeploy.aws import translate
-from corsdeploy.cli import cli
 from corsdeploy.model import Live, Resource
 from corsdeploy.providers.s3 import S3Provider
+from tests.cli_support import apply_with_failing_write
 from tests.conftest import ACCESS_KEY, CORSDEPLOY, SECRET_KEY, MotoServer
 
 SESSION_TOKEN = "FwoGZXIvYXdzEXAMPLEsessionTOKENthatMUSTnotLEAK0123456789"
-ENVIRONMENT = """\
-aws:
-  region: eu-west-1
-  endpoint_url: {url}
-s3_buckets:
-  uploads:
-    cors:
-      - AllowedOrigins: ["https://app.example.com"]
-        AllowedMethods: [GET]
-"""
 
 
 def echoing_write(self: S3Provider, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
@@ -42,14 +30,7 @@ def echoing_write(self: S3Provider, resource: Resource, live: Live, wire: Mappin
 def test_credentials_quoted_by_an_endpoint_never_reach_the_output(
         moto_server: MotoServer, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, output_format: str) -> None:
     monkeypatch.setenv("AWS_SESSION_TOKEN", SESSION_TOKEN)
-    monkeypatch.chdir(tmp_path)
-    boto3.client("s3", endpoint_url=moto_server.url, region_name="eu-west-1").create_bucket(
-        Bucket="uploads", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-    (tmp_path / "environments").mkdir()
-    (tmp_path / "environments" / "dev.yaml").write_text(ENVIRONMENT.format(url=moto_server.url))
-    monkeypatch.setattr(S3Provider, "write", echoing_write)
-
-    result = CliRunner().invoke(cli, ["apply", "--env", "dev", "--auto-approve", "--format", output_format])
+    result = apply_with_failing_write(moto_server, tmp_path, monkeypatch, echoing_write, output_format)
 
     assert result.exit_code == 1
     shown = result.stdout + result.stderr

@@ -13,15 +13,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from click.testing import CliRunner
 from rich.console import Console
 
 from corsdeploy.apply import ApplyResult, Outcome, Result, ResultError
 from corsdeploy.aws import translate
-from corsdeploy.cli import cli
 from corsdeploy.errors import AwsError, Problem
 from corsdeploy.model import Live, Resource
 from corsdeploy.plan import Action, Change, FieldChange, Plan
@@ -30,6 +27,7 @@ from corsdeploy.render import edge
 from corsdeploy.render.edge import EdgeStream, printable, redact, register_secret
 from corsdeploy.render.json_view import apply_document, dumps, plan_document
 from corsdeploy.render.text import render_apply, render_plan
+from tests.cli_support import apply_with_failing_write
 from tests.conftest import ACCESS_KEY, SECRET_KEY, MotoServer
 
 # What the role's session gave (not in the environment): slashes and pluses encode differently.
@@ -203,16 +201,6 @@ def test_a_problem_is_one_bounded_line_whatever_it_quotes() -> None:
 
 # --- end to end -----------------------------------------------------------------------------------
 
-ENVIRONMENT = """\
-aws:
-  region: eu-west-1
-  endpoint_url: {url}
-s3_buckets:
-  uploads:
-    cors:
-      - AllowedOrigins: ["https://app.example.com"]
-        AllowedMethods: [GET]
-"""
 
 
 def html_echoing_write(self: S3Provider, resource: Resource, live: Live,
@@ -229,14 +217,7 @@ def html_echoing_write(self: S3Provider, resource: Resource, live: Live,
 @pytest.mark.parametrize("output_format", ["text", "json"])
 def test_an_endpoint_error_page_prints_as_one_clean_line(
         moto_server: MotoServer, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, output_format: str) -> None:
-    monkeypatch.chdir(tmp_path)
-    boto3.client("s3", endpoint_url=moto_server.url, region_name="eu-west-1").create_bucket(
-        Bucket="uploads", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-    (tmp_path / "environments").mkdir()
-    (tmp_path / "environments" / "dev.yaml").write_text(ENVIRONMENT.format(url=moto_server.url))
-    monkeypatch.setattr(S3Provider, "write", html_echoing_write)
-
-    result = CliRunner().invoke(cli, ["apply", "--env", "dev", "--auto-approve", "--format", output_format])
+    result = apply_with_failing_write(moto_server, tmp_path, monkeypatch, html_echoing_write, output_format)
 
     assert result.exit_code == 1
     shown = result.stdout + result.stderr

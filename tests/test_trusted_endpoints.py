@@ -12,6 +12,7 @@ from corsdeploy.aws import Clients
 from corsdeploy.cli import cli
 from corsdeploy.errors import CorsdeployError
 from corsdeploy.model import AwsSettings
+from tests.cli_support import S3_ENVIRONMENT
 from tests.endpoint_support import RecordingServer, Resolver, recording_server
 
 __all__ = ["recording_server"]
@@ -19,16 +20,6 @@ __all__ = ["recording_server"]
 # A name that looks like loopback and is not: whoever owns nip.io decides where it points.
 LOOKALIKE = "127.0.0.1.nip.io"
 VARIABLE = "CORSDEPLOY_TRUSTED_ENDPOINTS"
-ENVIRONMENT = """\
-aws:
-  region: eu-west-1
-  endpoint_url: {url}
-s3_buckets:
-  uploads:
-    cors:
-      - AllowedOrigins: ["https://app.example.com"]
-        AllowedMethods: [GET]
-"""
 COMMANDS = [["plan", "--env", "pr"], ["apply", "--env", "pr", "--auto-approve"]]
 
 
@@ -43,7 +34,7 @@ def resolver(monkeypatch: pytest.MonkeyPatch) -> Resolver:
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, *args: str) -> Result:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "environments").mkdir(exist_ok=True)
-    (tmp_path / "environments" / "pr.yaml").write_text(ENVIRONMENT.format(url=url))
+    (tmp_path / "environments" / "pr.yaml").write_text(S3_ENVIRONMENT.format(url=url))
     return CliRunner().invoke(cli, list(args))
 
 
@@ -130,7 +121,7 @@ def test_aws_endpoint_url_from_the_process_environment_stays_trusted(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "environments").mkdir()
     (tmp_path / "environments" / "pr.yaml").write_text(
-        ENVIRONMENT.replace("  endpoint_url: {url}\n", ""))
+        S3_ENVIRONMENT.replace("  endpoint_url: {url}\n", ""))
 
     result = CliRunner().invoke(cli, ["plan", "--env", "pr"])
 

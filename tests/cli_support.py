@@ -1,0 +1,38 @@
+"""The CLI in-process against a moto server, with an S3 write that fails the way a test says."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from click.testing import CliRunner, Result
+
+from corsdeploy.cli import cli
+from corsdeploy.providers.s3 import S3Provider
+from tests.conftest import MotoServer
+
+# One bucket with CORS to write, behind the endpoint in {url}.
+S3_ENVIRONMENT = """\
+aws:
+  region: eu-west-1
+  endpoint_url: {url}
+s3_buckets:
+  uploads:
+    cors:
+      - AllowedOrigins: ["https://app.example.com"]
+        AllowedMethods: [GET]
+"""
+
+
+def apply_with_failing_write(moto_server: MotoServer, project: Path, monkeypatch: pytest.MonkeyPatch,
+                             write: Callable[..., Any], output_format: str) -> Result:
+    """`corsdeploy apply` of S3_ENVIRONMENT in `project`, with S3Provider.write replaced by `write`."""
+    monkeypatch.chdir(project)
+    boto3.client("s3", endpoint_url=moto_server.url, region_name="eu-west-1").create_bucket(
+        Bucket="uploads", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    (project / "environments").mkdir()
+    (project / "environments" / "dev.yaml").write_text(S3_ENVIRONMENT.format(url=moto_server.url))
+    monkeypatch.setattr(S3Provider, "write", write)
+    return CliRunner().invoke(cli, ["apply", "--env", "dev", "--auto-approve", "--format", output_format])
