@@ -368,19 +368,24 @@ def sandbox_up(env_name: str | None) -> int:
 
     environment = _load(env_name) if env_name else None
     url = _sandbox_url(environment)
-    running, already = server.up(url)
-    state = "already running" if already else "running"
-    _stderr().print(f"sandbox {state} at {running.url} (pid {running.pid}, log {running.log})", markup=False)
-    if environment:
-        from corsdeploy.aws import Clients
-        from corsdeploy.model import AwsSettings
-        from corsdeploy.sandbox.seed import seed_environment
-
-        clients = Clients(AwsSettings(region=environment.aws.region, endpoint_url=url),
-                          credentials={"aws_access_key_id": "testing", "aws_secret_access_key": "testing"})
-        for address in seed_environment(clients, environment):
-            _stderr().print(f"  ready: {printable(address)}", markup=False)
+    with server.up(url) as (running, already):
+        state = "already running" if already else "running"
+        _stderr().print(f"sandbox {state} at {running.url} (pid {running.pid}, log {running.log})",
+                        markup=False)
+        if environment:
+            _seed_sandbox(environment, url)
     return ExitCode.OK
+
+
+def _seed_sandbox(environment: Environment, url: str) -> None:
+    from corsdeploy.aws import Clients
+    from corsdeploy.model import AwsSettings
+    from corsdeploy.sandbox.seed import seed_environment
+
+    clients = Clients(AwsSettings(region=environment.aws.region, endpoint_url=url),
+                      credentials={"aws_access_key_id": "testing", "aws_secret_access_key": "testing"})
+    for address in seed_environment(clients, environment):
+        _stderr().print(f"  ready: {printable(address)}", markup=False)
 
 
 def _sandbox_url(environment: Environment | None) -> str:

@@ -33,6 +33,15 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def sandbox_runtime(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test sees or stops a developer's own sandbox (its records live in the user's runtime folder)."""
+    folder = tmp_path_factory.mktemp("run")
+    folder.chmod(0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
 def api_gateway_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
     """API Gateway pacing in-process on a fake clock: the quotas are kept, nothing really waits."""
     from corsdeploy.providers import pacing

@@ -17,15 +17,6 @@ from corsdeploy.sandbox.server import process_identity
 from tests.conftest import ROOT, Cli, free_port
 
 
-@pytest.fixture(autouse=True)
-def runtime_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test's sandboxes keep their runtime state in a folder of its own (per user in real use)."""
-    folder = tmp_path / "run"
-    folder.mkdir(mode=0o700)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
-    return folder
-
-
 def sandbox_env(url: str) -> str:
     return f"""\
 aws:
@@ -88,7 +79,7 @@ def test_up_fails_clearly_when_the_port_is_taken(cli: Cli) -> None:
     assert f"port {port}" in result.stderr and "in use" in result.stderr
 
 
-def test_the_sandbox_is_found_from_any_directory(cli: Cli, tmp_path: Path, runtime_dir: Path) -> None:
+def test_the_sandbox_is_found_from_any_directory(cli: Cli, tmp_path: Path, sandbox_runtime: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     cli.write_env("sb", sandbox_env(url))
     (tmp_path / "elsewhere").mkdir()
@@ -96,7 +87,7 @@ def test_the_sandbox_is_found_from_any_directory(cli: Cli, tmp_path: Path, runti
     typed = ("--env", "sb", "--env-dir", str(cli.env_dir), "--debug")
     try:
         assert cli("sandbox", "up", "--env", "sb").returncode == 0
-        folder = runtime_dir / "corsdeploy" / "sandbox" / url.rsplit(":", 1)[1]
+        folder = sandbox_runtime / "corsdeploy" / "sandbox" / url.rsplit(":", 1)[1]
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
         status = elsewhere("sandbox", "status", *typed)
         assert status.returncode == 0 and status.stdout.strip() == url, status.stderr
@@ -110,11 +101,11 @@ def test_the_sandbox_is_found_from_any_directory(cli: Cli, tmp_path: Path, runti
     assert cli("sandbox", "status", "--env", "sb").returncode == 1
 
 
-def test_down_never_stops_a_process_that_is_not_the_sandbox(cli: Cli, runtime_dir: Path) -> None:
+def test_down_never_stops_a_process_that_is_not_the_sandbox(cli: Cli, sandbox_runtime: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     cli.write_env("sb", sandbox_env(url))
     assert cli("sandbox", "up", "--env", "sb").returncode == 0
-    (record,) = runtime_dir.glob("corsdeploy/sandbox/*/sandbox.json")
+    (record,) = sandbox_runtime.glob("corsdeploy/sandbox/*/sandbox.json")
     real = json.loads(record.read_text())
     bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
@@ -131,6 +122,26 @@ def test_down_never_stops_a_process_that_is_not_the_sandbox(cli: Cli, runtime_di
         record.write_text(json.dumps(real))
         cli("sandbox", "down", "--env", "sb")
     assert process_identity(real["pid"]) is None  # the real sandbox was stopped
+
+
+def test_two_ups_at_once_start_one_sandbox_that_down_stops(cli: Cli) -> None:
+    # Two pipelines (or two `make demo`) starting the sandbox together: the one that lost the race for
+    # the port must not erase the winner's record, or the winner is left running with no way to stop it.
+    url = f"http://127.0.0.1:{free_port()}"
+    cli.write_env("sb", sandbox_env(url))
+    command = [sys.executable, "-m", "corsdeploy", "sandbox", "up", "--env", "sb"]
+    starts = [subprocess.Popen(command, cwd=cli.project, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outcomes = [(start.communicate(timeout=60)[1], start.returncode) for start in starts]
+    try:
+        assert [code for _, code in outcomes] == [0, 0, 0], outcomes
+        assert sum("already running" in stderr for stderr, _ in outcomes) == 2, outcomes
+        status = cli("sandbox", "status", "--env", "sb")
+        assert status.returncode == 0 and status.stdout.strip() == url
+    finally:
+        down = cli("sandbox", "down", "--env", "sb")
+    assert down.returncode == 0 and "stopped" in down.stderr, down.stderr
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", int(url.rsplit(":", 1)[1]))) != 0  # nothing left listening
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1.nip.io", "localhost.example.com", "127.evil.example"])

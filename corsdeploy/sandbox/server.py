@@ -10,6 +10,7 @@ teach users nothing about how AWS answers browsers.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import signal
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
@@ -129,6 +131,19 @@ def _forget(port: int) -> None:
     (_folder(port) / _RECORD).unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def _exclusive(port: int) -> Iterator[None]:
+    """One `up` or `down` at a time per port, across processes: two pipelines starting the sandbox
+    together would otherwise both start a server, and the one that lost the port would erase the
+    winner's record, leaving it running with nothing to stop it."""
+    descriptor = os.open(_folder(port, create=True) / "lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
 # --- processes ------------------------------------------------------------------------------------
 
 
@@ -190,9 +205,16 @@ def _answers(url: str) -> bool:
     return True
 
 
-def up(url: str = DEFAULT_URL) -> tuple[Sandbox, bool]:
-    """Start the sandbox on `url`'s port; returns it and whether it was already running."""
+@contextlib.contextmanager
+def up(url: str = DEFAULT_URL) -> Iterator[tuple[Sandbox, bool]]:
+    """Start the sandbox on `url`'s port; yields it and whether it was already running. No other
+    `up` or `down` on that port runs until the block ends, so what it creates is not created twice."""
     port = port_of(url)
+    with _exclusive(port):
+        yield _up_alone(url, port)
+
+
+def _up_alone(url: str, port: int) -> tuple[Sandbox, bool]:
     already = status(port)
     if already:
         if already.url != url:
@@ -234,6 +256,11 @@ def _start(url: str, host: str, port: int) -> Sandbox:
 
 def down(port: int) -> Sandbox | None:
     """Stop the sandbox on `port`; returns what was stopped (None if none was running)."""
+    with _exclusive(port):
+        return _down_alone(port)
+
+
+def _down_alone(port: int) -> Sandbox | None:
     sandbox = status(port)
     if sandbox is None:
         return None
