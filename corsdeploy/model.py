@@ -118,6 +118,8 @@ class AwsSettings:
     profile: str | None = None
     assume_role: str | None = None
     endpoint_url: str | None = None
+    # Where each field was written (`endpoint_url` -> file:line:col), for errors about its value.
+    locations: Mapping[str, Location] = field(default_factory=frozen, compare=False)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ NormalizedUrl = tuple[str, str, int, str]
 def trusted_settings(settings: AwsSettings, environ: Mapping[str, str],
                      source: str | None = None) -> AwsSettings:
     """The settings to use: refuses an untrusted endpoint or, when pinned, a file-chosen profile or role."""
-    _check_endpoint(settings.endpoint_url, environ, source)
+    _check_endpoint(settings, environ, source)
     return _pinned(settings, environ, source)
 
 
@@ -58,11 +58,12 @@ def is_trusted_endpoint(url: str, environ: Mapping[str, str]) -> bool:
     return is_loopback_url(url) or wanted in listed
 
 
-def _check_endpoint(url: str | None, environ: Mapping[str, str], source: str | None) -> None:
+def _check_endpoint(settings: AwsSettings, environ: Mapping[str, str], source: str | None) -> None:
+    url = settings.endpoint_url
     if url is None or is_trusted_endpoint(url, environ):
         return
     raise _refusal(
-        source, "aws.endpoint_url",
+        _where(settings, "endpoint_url", source), "aws.endpoint_url",
         f"{_shown(url)} is not a loopback address (127.0.0.0/8, ::1, localhost) nor listed in "
         f"{TRUSTED_ENDPOINTS_VARIABLE}: a file cannot choose where the runner's credentials go; to "
         f"use this endpoint, add the same URL to {TRUSTED_ENDPOINTS_VARIABLE} (comma-separated) "
@@ -87,11 +88,17 @@ def _pinned(settings: AwsSettings, environ: Mapping[str, str], source: str | Non
         if chosen is not None and chosen != pinned:
             pinned_to = _shown(pinned) if pinned else "none"
             raise _refusal(
-                source, field,
+                _where(settings, field.removeprefix("aws."), source), field,
                 f"{_shown(chosen)} is not the pinned value ({variable}: {pinned_to}): with "
                 f"{PINNED_VARIABLE}=1 the file cannot choose it; remove {field} from the file or "
                 f"set {variable} outside it; nothing was sent")
     return replace(settings, profile=profile, assume_role=role)
+
+
+def _where(settings: AwsSettings, field: str, source: str | None) -> str | None:
+    """file:line:col of the field when the settings came from a file, else the file's name."""
+    location = settings.locations.get(field)
+    return str(location) if location is not None else source
 
 
 def _refusal(source: str | None, field: str, message: str) -> CorsdeployError:

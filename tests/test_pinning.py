@@ -78,8 +78,11 @@ def test_pinned_a_file_naming_another_profile_is_refused_before_anything_runs(
 
     assert result.exit_code == 1
     assert not runner.marker.exists() and runner.server.requests == []
+    written = (runner.root / "environments" / "pr.yaml").read_text().splitlines()
+    line = next(n for n, text in enumerate(written, 1) if "profile:" in text)
+    column = written[line - 1].index("pr-chosen") + 1
     assert result.stderr.splitlines() == [
-        "Error: environments/pr.yaml: aws.profile: 'pr-chosen' is not the pinned value "
+        f"Error: environments/pr.yaml:{line}:{column}: aws.profile: 'pr-chosen' is not the pinned value "
         "(CORSDEPLOY_PROFILE: none): with CORSDEPLOY_PINNED=1 the file cannot choose it; remove "
         "aws.profile from the file or set CORSDEPLOY_PROFILE outside it; nothing was sent"]
 

@@ -56,7 +56,11 @@ def test_an_untrusted_endpoint_in_a_file_is_refused_before_any_request(
     assert recording_server.requests == [] and LOOKALIKE not in resolver.asked
     lines = result.stderr.splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith("Error: environments/pr.yaml: aws.endpoint_url: ")
+    # Located at the value in the file, as every file error is.
+    written = (tmp_path / "environments" / "pr.yaml").read_text().splitlines()
+    line = next(n for n, text in enumerate(written, 1) if "endpoint_url:" in text)
+    column = written[line - 1].index(endpoint) + 1
+    assert lines[0].startswith(f"Error: environments/pr.yaml:{line}:{column}: aws.endpoint_url: ")
     assert repr(endpoint) in lines[0] and VARIABLE in lines[0] and "nothing was sent" in lines[0]
 
 

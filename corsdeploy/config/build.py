@@ -17,7 +17,7 @@ def build_environment(name: str, path: str, data: Mapping[str, Any], root: Node)
     return Environment(
         name=name,
         path=path,
-        aws=AwsSettings(**(data.get("aws") or {})),
+        aws=AwsSettings(**(data.get("aws") or {}), locations=frozen(_aws_locations(root))),
         resources=tuple(
             _resource(kind, key, entry, data, root)
             for kind in Kind
@@ -25,6 +25,13 @@ def build_environment(name: str, path: str, data: Mapping[str, Any], root: Node)
         ),
         state=data.get("state"),
     )
+
+
+def _aws_locations(root: Node) -> dict[str, Location]:
+    aws = root.value.get("aws") if isinstance(root.value, dict) else None
+    if aws is None or not isinstance(aws.value, dict):
+        return {}
+    return {key: child.loc for key, child in aws.value.items()}
 
 
 def _resource(

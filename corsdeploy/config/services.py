@@ -11,6 +11,7 @@ from corsdeploy.config.names import bucket_name_problem, function_name_problem
 from corsdeploy.config.paths import Path_
 from corsdeploy.config.report import Reporter
 from corsdeploy.config.shown import quoted
+from corsdeploy.endpoints import url_problem
 
 ABSENT = "absent"
 _S3_ELEMENTS = (("AllowedHeaders", "AllowedHeader"), ("AllowedMethods", "AllowedMethod"),
@@ -59,6 +60,15 @@ def check_services(data: Mapping[str, Any], report: Reporter) -> None:
         check_rest_cors(entry, ("rest_apis", name), report)
     for name, _ in entries(data, "function_urls"):
         _check_name(function_name_problem(name), ("function_urls", name), report)
+    _check_endpoint(data, report)
+
+
+def _check_endpoint(data: Mapping[str, Any], report: Reporter) -> None:
+    aws = data.get("aws")
+    url = aws.get("endpoint_url") if isinstance(aws, dict) else None
+    problem = url_problem(url) if isinstance(url, str) else None
+    if problem:
+        report.add(("aws", "endpoint_url"), f"{quoted(url)} {problem}")
 
 
 def _check_name(problem: str | None, path: Path_, report: Reporter) -> None:
