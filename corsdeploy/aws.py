@@ -23,6 +23,7 @@ from botocore.credentials import CredentialProvider, CredentialResolver, Deferre
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
@@ -30,6 +31,7 @@ from botocore.exceptions import (
     ProfileNotFound,
     ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 
 from corsdeploy.endpoints import is_loopback_url
 from corsdeploy.errors import AwsError, CorsdeployError
@@ -110,7 +112,7 @@ class Clients:
             if self._identity is None:
                 try:
                     reply = self.client("sts").get_caller_identity()
-                except (ClientError, BotoCoreError) as error:
+                except (ClientError, *TRANSPORT_ERRORS) as error:
                     raise translate(error, "sts:GetCallerIdentity") from error
                 self._identity = Identity(account=reply["Account"], arn=reply["Arn"])
             return self._identity
@@ -245,6 +247,11 @@ def error_code(error: Exception) -> str:
     return str(response.get("Error", {}).get("Code", "") or type(error).__name__)
 
 
+# Failures before, or instead of, an AWS answer: the network, or an endpoint that is not AWS.
+TRANSPORT_ERRORS: tuple[type[Exception], ...] = (BotoCoreError, ResponseParserError)
+NOT_AWS = "the endpoint's answer is not an AWS response: check aws.endpoint_url or AWS_ENDPOINT_URL"
+
+
 def translate(error: Exception, action: str, address: str | None = None) -> AwsError:
     """One translation of botocore errors into messages that say cause and fix (never a secret)."""
     code = error_code(error)
@@ -257,6 +264,10 @@ def translate(error: Exception, action: str, address: str | None = None) -> AwsE
                    f"for the profile) and run again ({message})")
     elif isinstance(error, BotoCoreError):
         message = _botocore_message(error) or message
+    elif isinstance(error, ResponseParserError):
+        code, message = "InvalidResponse", f"{NOT_AWS} ({message})"
+    if address is None and isinstance(error, TRANSPORT_ERRORS):
+        message = f"{action}: {message}"  # no resource to name: say which call met it
     return AwsError(code, message, address=address)
 
 
@@ -272,6 +283,9 @@ def _botocore_message(error: BotoCoreError) -> str | None:
                     "or AWS_ENDPOINT_URL)")
         return (f"cannot reach {_origin(url) or 'AWS'}: check the network connection, proxy settings "
                 "and the endpoint (aws.endpoint_url, AWS_ENDPOINT_URL)")
+    if isinstance(error, ConnectionClosedError):
+        return (f"{_origin(url) or 'the endpoint'} closed the connection without answering, on every "
+                "retry: check the network connection, proxy settings and the endpoint")
     return None
 
 

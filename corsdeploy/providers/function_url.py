@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from corsdeploy.aws import error_code, translate
-from corsdeploy.errors import PlanError, Problem
+from corsdeploy.aws import NOT_AWS, error_code, translate
+from corsdeploy.errors import AwsError, PlanError, Problem
 from corsdeploy.model import Kind, Live, Resource
 from corsdeploy.services.function_url import SERVICE, split_function_name
 
@@ -65,6 +65,8 @@ class FunctionUrlProvider:
                            f"({error.response['Error'].get('Message', '')})")
                 raise PlanError(Problem(message, address=resource.address)) from error
             raise translate(error, READ_ACTION, resource.address) from error
+        if "FunctionUrl" not in config:
+            raise AwsError("InvalidResponse", f"{NOT_AWS} (it has no FunctionUrl)", resource.address)
         cors = config.get("Cors")
         return Live(
             address=resource.address,
