@@ -13,8 +13,9 @@ from typing import Any
 from corsdeploy.aws import MAX_PARALLEL_CALLS
 from corsdeploy.errors import AwsError, CorsdeployError
 from corsdeploy.model import Kind, Live, Resource
-from corsdeploy.plan import Action, Change, Plan, plan_resource
+from corsdeploy.plan import Action, Change, Plan
 from corsdeploy.providers import Provider
+from corsdeploy.services import service_for
 from corsdeploy.state import BackupStore
 
 # S3 can answer a read with the old configuration right after a write; Terraform polls for up to
@@ -92,13 +93,17 @@ class Writer:
         """Replace the live configuration, then verify the service took it (only after `back_up`)."""
         provider = self.providers[resource.kind]
         provider.write(resource, live, wire)
-        self._verify(resource, provider)
+        self._verify(resource, provider, wire)
 
-    def _verify(self, resource: Resource, provider: Provider) -> None:
-        """Re-read until a fresh plan of the resource is a no-op (CORS and any pending deployment)."""
+    def _verify(self, resource: Resource, provider: Provider, written: Mapping[str, Any] | None) -> None:
+        """Re-read until the service returns what was written (as it normalizes it), with no deployment
+        pending. Not what the file asks: a saved plan's or a backup's configuration may differ from it."""
+        normalize = service_for(resource.kind).normalize
+        expected = normalize(written)
         delay, waited = FIRST_VERIFY_DELAY_SECONDS, 0.0
         while True:
-            if plan_resource(resource, provider.read(resource)).action is Action.NOOP:
+            live = provider.read(resource)
+            if normalize(live.wire) == expected and not live.pending_deployment:
                 return
             if waited >= self.verify_timeout:
                 raise AwsError("VerificationFailed",

@@ -218,3 +218,18 @@ def test_a_kind_with_a_deployment_quota_is_written_a_few_at_a_time(
     result = run_apply([bucket(name) for name in names], provider, tmp_path)
     assert [r.outcome for r in result.results] == [Outcome.APPLIED] * 6
     assert provider.most <= 2
+
+
+def test_a_write_of_another_configuration_than_the_files_is_verified_against_what_was_written(
+        s3: Any, tmp_path: Path) -> None:
+    """A saved plan's or a backup's configuration differs from what the file asks now: the write
+    converges as soon as the service returns what was written."""
+    provider = S3Provider(Clients(AwsSettings(region="eu-west-1")))
+    slept: list[float] = []
+    writer = Writer("20261123T000000Z-beef", "test", BackupStore(tmp_path), {Kind.S3_BUCKET: provider},
+                    sleep=slept.append, verify_timeout=1.0)
+    resource = bucket("one", NEW)
+    other = {"CORSRules": [{"AllowedOrigins": ["https://other.example"], "AllowedMethods": ["PUT"]}]}
+    writer.replace(resource, provider.read(resource), other)
+    assert s3.get_bucket_cors(Bucket="one")["CORSRules"] == other["CORSRules"]
+    assert slept == []
