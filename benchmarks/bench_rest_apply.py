@@ -22,14 +22,15 @@ from pathlib import Path
 
 from fake_aws import control, start
 
-from corsdeploy.apply import Outcome, Writer, apply_plan
+from corsdeploy.apply import Writer, apply_changes
 from corsdeploy.aws import Clients
 from corsdeploy.config import load_environment
 from corsdeploy.errors import CorsdeployError
 from corsdeploy.live import providers_for, read_live
 from corsdeploy.model import Environment
-from corsdeploy.plan import make_plan
+from corsdeploy.plan import make_plan, planned_changes
 from corsdeploy.providers.pacing import CONCURRENT_MODIFICATION, PacerRegistry
+from corsdeploy.results import Outcome
 from corsdeploy.sandbox.seed_rest import seed_rest_api
 from corsdeploy.state import BackupStore, new_apply_id
 
@@ -91,7 +92,7 @@ def apply(url: str, env: Environment, pacers: PacerRegistry, state: Path) -> Run
         lives = read_live(env.resources, providers)
         plan = make_plan(env.name, env.resources, lives)
         writer = Writer(new_apply_id(), env.name, BackupStore(state), providers)
-        result = apply_plan(plan, env.resources, lives, writer)
+        result = apply_changes(planned_changes(env.resources, plan), lives, writer)
         failures.update(_reason(r.error.code, r.error.message) for r in result.results
                         if r.outcome is Outcome.FAILED and r.error)
         exit_status = 0 if result.ok else 1
