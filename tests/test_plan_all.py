@@ -11,6 +11,7 @@ import pytest
 from corsdeploy.engine import plan_all
 from corsdeploy.errors import CorsdeployError
 from corsdeploy.model import Environment
+from tests.cli_support import InProcessCli
 from tests.conftest import Cli, MotoServer
 
 RULES = [{"AllowedOrigins": ["https://app.example.com"], "AllowedMethods": ["GET"]}]
@@ -31,11 +32,11 @@ def project(cli: Cli, moto_server: MotoServer) -> Cli:
     for name in ("clean", "drifted"):
         cli.write_env(name, environment(moto_server.url, name))
     (cli.env_dir / "_base.yaml").write_text("{}\n")  # a shared fragment, not an environment
-    return cli
+    return InProcessCli(cli.project)
 
 
 def test_changes_exit_2_under_detailed_exitcode(project: Cli) -> None:
-    result = project("plan", "--all", "--detailed-exitcode")
+    result = Cli(project.project)("plan", "--all", "--detailed-exitcode")  # the real command once
     assert result.returncode == 2, result.stderr
     assert result.stdout.splitlines() == ["clean: 0 to create, 0 to update, 0 to delete, 1 unchanged",
                                           "drifted: 1 to create, 0 to update, 0 to delete, 0 unchanged"]

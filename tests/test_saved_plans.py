@@ -22,6 +22,7 @@ from corsdeploy.config import load_environment
 from corsdeploy.model import AwsSettings
 from corsdeploy.planfile import content_digest
 from corsdeploy.sandbox.seed import seed_environment
+from tests.cli_support import InProcessCli
 from tests.conftest import CORSDEPLOY, Cli, MotoServer
 
 APP = "https://app.example.com"
@@ -65,7 +66,7 @@ def project(cli: Cli, moto_server: MotoServer, s3: Any) -> Cli:
         {"AllowedOrigins": ["*"], "AllowedMethods": ["GET"], "MaxAgeSeconds": 60}]})
     s3.put_bucket_cors(Bucket="static", CORSConfiguration={"CORSRules": STATIC_RULES})
     cli.write_env("dev", s3_environment(moto_server.url))
-    return cli
+    return InProcessCli(cli.project)
 
 
 def save_plan(cli: Cli, path: str = "dev.plan.json") -> Path:
@@ -113,7 +114,8 @@ def test_plan_out_writes_a_private_plan_exactly_where_asked(project: Cli) -> Non
 
 def test_apply_file_writes_the_plan_without_a_terminal(project: Cli, s3: Any) -> None:
     path = save_plan(project)
-    applied = project("apply", str(path), "--auto-approve")  # accepted and ignored
+    # The real command, its input not a terminal; --auto-approve is accepted and ignored.
+    applied = Cli(project.project)("apply", str(path), "--auto-approve")
     assert applied.returncode == 0, applied.stderr
     assert "Apply complete: 2 changed, 0 failed." in applied.stdout
     assert live(s3, "uploads") == [{"AllowedOrigins": [APP], "AllowedMethods": ["GET", "PUT"]}]
@@ -213,6 +215,7 @@ def test_a_saved_plan_is_applied_whole_and_apply_needs_a_plan_or_an_environment(
 def test_a_plan_applied_after_the_file_was_edited_writes_the_plans_configuration(
         cli: Cli, moto_server: MotoServer) -> None:
     """Every kind: the plan is what was reviewed; the file's new origins wait for the next plan."""
+    cli = InProcessCli(cli.project)
     planned = cli.write_env("dev", every_kind(moto_server.url, APP))
     clients = Clients(AwsSettings(region="eu-west-1", endpoint_url=moto_server.url))
     seed_environment(clients, load_environment(cli.env_dir, "dev"))
@@ -283,6 +286,7 @@ def read_until(process: subprocess.Popen[bytes], text: str, timeout: float = 60)
 
 def test_a_target_that_now_resolves_to_another_api_is_stale(cli: Cli, moto_server: MotoServer) -> None:
     """An API deleted and made again under its name, with the same CORS: not the API that was planned."""
+    cli = InProcessCli(cli.project)
     cors = {"AllowOrigins": [APP], "AllowMethods": ["GET"]}
     cli.write_env("dev", json.dumps({"aws": {"region": "eu-west-1", "endpoint_url": moto_server.url},
                                      "http_apis": {"orders": {"cors": cors}}}))
