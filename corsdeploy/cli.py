@@ -520,6 +520,9 @@ def _apply_saved(plan_file: Path, env_name: str | None, output_format: str, targ
     from corsdeploy.planfile import read_plan
     from corsdeploy.render.text import render_plan
 
+    if not plan_file.exists():
+        raise CorsdeployError(f"no saved plan at {plan_file}; to plan and apply an environment, "
+                              "give --env NAME")
     saved = read_plan(plan_file)
     if env_name is not None and env_name != saved.environment.name:
         raise CorsdeployError(f"{plan_file} is a plan for environment {saved.environment.name!r}, "

@@ -200,7 +200,9 @@ def test_what_is_not_a_saved_plan_is_refused_clearly(project: Cli, s3: Any) -> N
     refused = project("apply", "shown.json")
     assert refused.returncode == 1 and "shown.json is not a saved plan" in refused.stderr
     assert "Traceback" not in refused.stderr
-    assert project("apply", "missing.json").returncode == 1
+    missing = project("apply", "dev")
+    assert missing.returncode == 1
+    assert "no saved plan at dev; to plan and apply an environment, give --env NAME" in missing.stderr
     assert nothing_written(project, s3)
 
 
