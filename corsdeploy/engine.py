@@ -10,10 +10,9 @@ from corsdeploy.apply import Writer, apply_changes
 from corsdeploy.aws import Clients
 from corsdeploy.errors import CorsdeployError, Problem
 from corsdeploy.live import providers_for, read_live
-from corsdeploy.model import Environment, Kind, Live, Resource
+from corsdeploy.model import Environment, Live, Resource
 from corsdeploy.plan import Action, EnvironmentPlan, Plan, PlannedChange, Target, make_plan, planned_changes
 from corsdeploy.planfile import SavedPlan
-from corsdeploy.providers import Provider
 from corsdeploy.results import ApplyResult
 from corsdeploy.state import BackupStore, new_apply_id
 
@@ -23,12 +22,11 @@ PARALLEL_ENVIRONMENTS = 4
 
 @dataclass(frozen=True)
 class PlanRun:
-    """A plan and everything it was computed from, so apply writes against the same reads."""
+    """A plan, what it was computed from, and the clients apply reads the targets again with."""
 
     environment: Environment
     resources: tuple[Resource, ...]
     lives: dict[str, Live]
-    providers: dict[Kind, Provider]
     plan: Plan
     clients: Clients
 
@@ -63,12 +61,12 @@ def plan_environment(environment: Environment, targets: Sequence[str] = ()) -> P
     lives = read_live(resources, providers)
     target = Target(identity.account, clients.region, clients.endpoints())
     plan = make_plan(environment.name, resources, lives, target)
-    return PlanRun(environment, resources, lives, providers, plan, clients)
+    return PlanRun(environment, resources, lives, plan, clients)
 
 
 def apply_run(run: PlanRun, backups: BackupStore | None = None) -> ApplyResult:
-    """Apply a plan just made (and confirmed): a target with a change whose live state changed since,
-    while a prompt waited, say, makes the whole apply refuse as stale, writing nothing."""
+    """Apply a plan just made (and confirmed). Its targets with changes are read again first: if any
+    changed since (while a prompt waited, say), nothing is written (StalePlanError)."""
     changed = {c.address for c in run.plan.changes if c.action is not Action.NOOP}
     return write_planned(run.environment, run.planned, run.clients, changed, backups)
 
