@@ -1,9 +1,10 @@
 """How long does an apply over many REST APIs take under API Gateway's fixed quotas? Prints numbers;
 asserts nothing.
 
-Runs corsdeploy's own plan and apply (the engine's steps: account check, parallel read, plan, parallel
-apply with backups and verification) against benchmarks/fake_aws.py with its quotas on (facts §7.1:
-CreateDeployment 1 per 5 s, GetResources 5 per 2 s, 10 rps with a burst of 40; 429 when exceeded).
+Runs corsdeploy's own plan and apply (the engine's steps: account check, parallel read, plan,
+re-read, parallel apply with backups and verification) against benchmarks/fake_aws.py with its quotas
+on (facts §7.1: CreateDeployment 1 per 5 s, GetResources 5 per 2 s, 10 rps with a burst of 40; 429
+when exceeded).
 Each of N REST APIs has a few resources (the sandbox's seed) and gets CORS, so each needs one
 deployment: no run can take less than (N - 1) x 5 s. Compared in the same process with a baseline:
 the same apply with pacing off (throttled calls are still retried).
@@ -22,16 +23,17 @@ from pathlib import Path
 
 from fake_aws import control, start
 
-from corsdeploy.apply import Outcome, Writer, apply_plan
 from corsdeploy.aws import Clients
 from corsdeploy.config import load_environment
+from corsdeploy.engine import write_planned
 from corsdeploy.errors import CorsdeployError
 from corsdeploy.live import providers_for, read_live
 from corsdeploy.model import Environment
-from corsdeploy.plan import make_plan
+from corsdeploy.plan import Action, make_plan, planned_changes
 from corsdeploy.providers.pacing import CONCURRENT_MODIFICATION, PacerRegistry
+from corsdeploy.results import Outcome
 from corsdeploy.sandbox.seed_rest import seed_rest_api
-from corsdeploy.state import BackupStore, new_apply_id
+from corsdeploy.state import BackupStore
 
 DEPLOYMENT_SECONDS = 5.0
 ENVIRONMENT = """\
@@ -90,8 +92,9 @@ def apply(url: str, env: Environment, pacers: PacerRegistry, state: Path) -> Run
         providers = providers_for(env.resources, clients)
         lives = read_live(env.resources, providers)
         plan = make_plan(env.name, env.resources, lives)
-        writer = Writer(new_apply_id(), env.name, BackupStore(state), providers)
-        result = apply_plan(plan, env.resources, lives, writer)
+        changed = {c.address for c in plan.changes if c.action is not Action.NOOP}
+        planned = planned_changes(env.resources, plan)
+        result = write_planned(env, planned, clients, changed, BackupStore(state))
         failures.update(_reason(r.error.code, r.error.message) for r in result.results
                         if r.outcome is Outcome.FAILED and r.error)
         exit_status = 0 if result.ok else 1

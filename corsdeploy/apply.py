@@ -1,4 +1,5 @@
-"""Execute a Plan: back up, write, read back to verify. One failure never stops the others."""
+"""Write planned changes: check they are not stale, back up, write, read back to verify. One
+resource's failure never stops the others."""
 from __future__ import annotations
 
 import threading
@@ -6,15 +7,15 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from corsdeploy.aws import MAX_PARALLEL_CALLS
-from corsdeploy.errors import AwsError, CorsdeployError
+from corsdeploy.errors import AwsError, CorsdeployError, Problem, StalePlanError
 from corsdeploy.model import Kind, Live, Resource
-from corsdeploy.plan import Action, Change, Plan, plan_resource
+from corsdeploy.plan import Action, PlannedChange, staleness
 from corsdeploy.providers import Provider
+from corsdeploy.results import ApplyResult, Outcome, Result, ResultError
+from corsdeploy.services import service_for
 from corsdeploy.state import BackupStore
 
 # S3 can answer a read with the old configuration right after a write; Terraform polls for up to
@@ -27,55 +28,9 @@ FIRST_VERIFY_DELAY_SECONDS = 0.2
 CONCURRENT_WRITES: Mapping[Kind, int] = {Kind.REST_API: 2}
 
 
-class Outcome(StrEnum):
-    APPLIED = "applied"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-
-
-@dataclass(frozen=True)
-class ResultError:
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Result:
-    address: str
-    action: Action
-    outcome: Outcome
-    error: ResultError | None = None
-    # Where the configuration this change replaced was saved (None when no backup was written).
-    backup: Path | None = None
-
-
-@dataclass(frozen=True)
-class ApplyResult:
-    apply_id: str
-    environment: str
-    results: tuple[Result, ...]
-
-    @property
-    def summary(self) -> dict[str, int]:
-        return {
-            "applied": sum(r.outcome is Outcome.APPLIED for r in self.results),
-            "failed": sum(r.outcome is Outcome.FAILED for r in self.results),
-            "no-op": sum(r.action is Action.NOOP for r in self.results),
-        }
-
-    @property
-    def backup_folder(self) -> Path | None:
-        """The folder this apply's backups were written to; None when none was written."""
-        return next((r.backup.parent for r in self.results if r.backup is not None), None)
-
-    @property
-    def ok(self) -> bool:
-        return not any(r.outcome is Outcome.FAILED for r in self.results)
-
-
 @dataclass(frozen=True)
 class Writer:
-    """Everything a write needs; `write` below is the one path every write goes through."""
+    """Everything a write needs; `apply_changes` below is the one path every write goes through."""
 
     apply_id: str
     environment: str
@@ -84,21 +39,25 @@ class Writer:
     sleep: Callable[[float], None] = time.sleep
     verify_timeout: float = VERIFY_TIMEOUT_SECONDS
 
-    def back_up(self, resource: Resource, live: Live) -> Path:
-        """Save the live configuration durably (a BackupError when it cannot be)."""
-        return self.backups.save(self.apply_id, self.environment, resource.address, live.backup_document)
+    def back_up(self, resource: Resource, live: Live) -> str:
+        """Save the live configuration durably and say where (a BackupError when it cannot be)."""
+        return str(self.backups.save(self.apply_id, self.environment, resource.address, live.backup_document))
 
     def replace(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
         """Replace the live configuration, then verify the service took it (only after `back_up`)."""
         provider = self.providers[resource.kind]
         provider.write(resource, live, wire)
-        self._verify(resource, provider)
+        self._verify(resource, provider, wire)
 
-    def _verify(self, resource: Resource, provider: Provider) -> None:
-        """Re-read until a fresh plan of the resource is a no-op (CORS and any pending deployment)."""
+    def _verify(self, resource: Resource, provider: Provider, written: Mapping[str, Any] | None) -> None:
+        """Re-read until the service returns what was written (as it normalizes it), with no deployment
+        pending. Not what the file asks: a saved plan's or a backup's configuration may differ from it."""
+        normalize = service_for(resource.kind).normalize
+        expected = normalize(written)
         delay, waited = FIRST_VERIFY_DELAY_SECONDS, 0.0
         while True:
-            if plan_resource(resource, provider.read(resource)).action is Action.NOOP:
+            live = provider.read(resource)
+            if normalize(live.wire) == expected and not live.pending_deployment:
                 return
             if waited >= self.verify_timeout:
                 raise AwsError("VerificationFailed",
@@ -108,36 +67,51 @@ class Writer:
             delay = min(delay * 2, 8.0)
 
 
-def apply_plan(
-    plan: Plan, resources: Sequence[Resource], lives: Mapping[str, Live], writer: Writer
-) -> ApplyResult:
-    """Apply every change of `plan` (in parallel); results keep the plan's order."""
-    by_address = {r.address: r for r in resources}
+def apply_changes(planned: Sequence[PlannedChange], lives: Mapping[str, Live], writer: Writer) -> ApplyResult:
+    """Write exactly each change's `after`, in parallel; results keep the changes' order.
+
+    `lives` holds every target with a change, read just now (others may be there too): when any of
+    them is no longer what its change was computed from, nothing is written (StalePlanError naming
+    them all). Apply, a saved plan and rollback all write through here.
+    """
+    refuse_stale(planned, lives)
     slots = {kind: threading.BoundedSemaphore(count) for kind, count in CONCURRENT_WRITES.items()}
 
-    def run(change: Change) -> Result:
-        kind = by_address[change.address].kind
+    def run(item: PlannedChange) -> Result:
+        kind = item.resource.kind
         if kind not in slots:
-            return write(change)
+            return write(item)
         with slots[kind]:
-            return write(change)
+            return write(item)
 
-    def write(change: Change) -> Result:
+    def write(item: PlannedChange) -> Result:
         """The one path of every write: back up durably, and only then replace and verify."""
+        change = item.change
         if change.action is Action.NOOP:
             return Result(change.address, change.action, Outcome.SKIPPED)
-        resource, live = by_address[change.address], lives[change.address]
+        live = lives[change.address]
         backup = None
         try:
-            backup = writer.back_up(resource, live)
-            writer.replace(resource, live, change.after)
+            backup = writer.back_up(item.resource, live)
+            writer.replace(item.resource, live, change.after)
         except Exception as error:  # one resource's failure, or surprise, must not stop the others
             return Result(change.address, change.action, Outcome.FAILED, _result_error(error), backup)
         return Result(change.address, change.action, Outcome.APPLIED, backup=backup)
 
-    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CALLS, max(1, len(plan.changes)))) as pool:
-        results = tuple(pool.map(run, plan.changes))
-    return ApplyResult(writer.apply_id, plan.environment, results)
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CALLS, max(1, len(planned)))) as pool:
+        results = tuple(pool.map(run, planned))
+    return ApplyResult(writer.apply_id, writer.environment, results)
+
+
+def refuse_stale(planned: Sequence[PlannedChange], lives: Mapping[str, Live]) -> None:
+    """A StalePlanError naming every target in `lives` whose live state is not what was planned."""
+    stale = [Problem(why, address=item.change.address) for item in planned
+             if item.change.address in lives and (why := staleness(item, lives[item.change.address]))]
+    if stale:
+        names = ", ".join(str(p.address) for p in stale)
+        summary = Problem(f"the plan is stale: the live state of {names} changed since it was made; "
+                          "nothing was written (plan again)")
+        raise StalePlanError([summary, *stale])
 
 
 def _result_error(error: Exception) -> ResultError:

@@ -23,6 +23,7 @@ from corsdeploy.render.edge import EdgeStream, printable
 if TYPE_CHECKING:
     from corsdeploy.engine import PlanRun
     from corsdeploy.model import Environment
+    from corsdeploy.results import ApplyResult
 
 
 class ExitCode(IntEnum):
@@ -276,17 +277,28 @@ def _format_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., An
 
 @cli.command(short_help="Read live CORS and show what apply would change.",
              epilog=_example("corsdeploy plan --env prod",
-                             "corsdeploy plan --env prod --detailed-exitcode --format json"))
-@_ENV
+                             "corsdeploy plan --env prod --detailed-exitcode --format json",
+                             "corsdeploy plan --env prod --out prod.plan.json",
+                             "corsdeploy plan --all --detailed-exitcode"))
+@click.option("--env", "env_name", metavar="NAME", help="Environment name (environments/NAME.yaml).")
+@click.option("--all", "all_envs", is_flag=True, help="Plan every environment; one summary line each.")
 @_format_option("the plan document")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when none.")
 @_TARGET
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also save the plan to FILE, for `corsdeploy apply FILE`.")
 @common_options
-def plan(env_name: str, output_format: str, detailed_exitcode: bool, targets: tuple[str, ...]) -> int:
+def plan(env_name: str | None, all_envs: bool, output_format: str, detailed_exitcode: bool,
+         targets: tuple[str, ...], out_file: Path | None) -> int:
     """Read live CORS and show what apply would change."""
     from corsdeploy.engine import plan_environment
 
-    run = plan_environment(_load(env_name), targets)
+    names = _chosen_environments(env_name, all_envs)
+    if all_envs:
+        return _plan_all(names, output_format, detailed_exitcode, targets, out_file)
+    run = plan_environment(_load(names[0]), targets)
+    if out_file is not None:
+        _save_plan(run, out_file)
     _show_plan(run, output_format, _stdout())
     if detailed_exitcode and run.plan.has_changes:
         return ExitCode.CHANGES
@@ -304,22 +316,36 @@ def _show_plan(run: PlanRun, output_format: str, console: Console) -> None:
         render_plan(run.plan, console)
 
 
-@cli.command(short_help="Plan, ask, then make live CORS match the environment.",
+@cli.command(short_help="Plan, ask, then make live CORS match the environment (or apply a saved plan).",
              epilog=_example("corsdeploy apply --env prod",
-                             "corsdeploy apply --env prod --auto-approve --target s3_bucket.assets"))
-@_ENV
-@click.option("--auto-approve", is_flag=True, help="Apply without asking (needed when there is no terminal).")
+                             "corsdeploy apply --env prod --auto-approve --target s3_bucket.assets",
+                             "corsdeploy apply prod.plan.json"))
+@click.argument("plan_file", metavar="[FILE]", required=False,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--env", "env_name", metavar="NAME",
+              help="Environment name (environments/NAME.yaml); with FILE, the plan's environment must be it.")
+@click.option("--auto-approve", is_flag=True,
+              help="Apply without asking (needed when there is no terminal; a saved plan never asks).")
 @_format_option("the apply result; the plan goes to stderr")
 @_TARGET
 @common_options
-def apply(env_name: str, auto_approve: bool, output_format: str, targets: tuple[str, ...]) -> int:
-    """Plan, ask, then make live CORS match the environment (backing up what it replaces)."""
+def apply(plan_file: Path | None, env_name: str | None, auto_approve: bool, output_format: str,
+          targets: tuple[str, ...]) -> int:
+    """Plan, ask, then make live CORS match the environment (backing up what it replaces).
+
+    With FILE, apply a plan saved by `corsdeploy plan --out FILE` exactly, without asking: the
+    reviewed plan is the approval. It is refused, and nothing written, when any target's live
+    state changed since the plan was made (stale), or the file was edited.
+    """
+    if plan_file is not None:
+        return _apply_saved(plan_file, env_name, output_format, targets)
+    if not env_name:
+        raise click.UsageError("give --env NAME, or a saved plan FILE", click.get_current_context())
     if not auto_approve and not sys.stdin.isatty():
         raise CorsdeployError("apply needs confirmation but there is no terminal to ask on; "
                               "review `corsdeploy plan` and pass --auto-approve")
     from corsdeploy.engine import apply_run, plan_environment
-    from corsdeploy.render.json_view import apply_document, dumps
-    from corsdeploy.render.text import render_apply, render_plan
+    from corsdeploy.render.text import render_plan
 
     run = plan_environment(_load(env_name), targets)
     # With --format json, stdout carries only the result document.
@@ -327,13 +353,19 @@ def apply(env_name: str, auto_approve: bool, output_format: str, targets: tuple[
     render_plan(run.plan, human)
     if run.plan.has_changes and not auto_approve and not _confirm(human):
         raise CorsdeployError("apply cancelled; nothing was changed")
-    result = apply_run(run)
+    return _show_apply(apply_run(run), output_format, human)
+
+
+def _show_apply(result: ApplyResult, output_format: str, human: Console) -> int:
+    from corsdeploy.render.json_view import apply_document, dumps
+    from corsdeploy.render.text import render_apply
+
     if output_format == "json":
         click.echo(dumps(apply_document(result)))
     else:
         render_apply(result, human)
-    if result.backup_folder is not None:
-        human.print(f"Backups of what was replaced: {printable(str(result.backup_folder))}/", markup=False)
+    if result.backup_location is not None:
+        human.print(f"Backups of what was replaced: {printable(result.backup_location)}/", markup=False)
     return ExitCode.OK if result.ok else ExitCode.ERROR
 
 
@@ -442,6 +474,65 @@ def sandbox_status(env_name: str | None) -> int:
         return ExitCode.ERROR
     click.echo(running.url)
     return ExitCode.OK
+
+
+def _save_plan(run: PlanRun, out_file: Path) -> None:
+    from corsdeploy.planfile import plan_document, write_plan
+
+    write_plan(out_file, plan_document(run.environment, run.planned, run.plan.target))
+    _stderr().print(f"Plan saved to {printable(str(out_file))}; apply it with "
+                    f"`corsdeploy apply {printable(str(out_file))}`", markup=False)
+
+
+def _plan_all(names: list[str], output_format: str, detailed_exitcode: bool, targets: tuple[str, ...],
+              out_file: Path | None) -> int:
+    """`plan --all`: every environment planned at once, one summary line each."""
+    if targets or out_file is not None:
+        raise click.UsageError("--all plans whole environments: --target and --out need --env NAME",
+                               click.get_current_context())
+    from corsdeploy.config import load_environment
+    from corsdeploy.engine import plan_all
+    from corsdeploy.render.all_plans import all_plans_document, render_all_plans
+
+    env_dir = _env_dir()  # read here: the click context is not visible in the planning threads
+    plans = plan_all(names, lambda name: _on_sandbox_url(load_environment(env_dir, name)))
+    if output_format == "json":
+        from corsdeploy.render.json_view import dumps
+
+        click.echo(dumps(all_plans_document(plans)))
+    else:
+        render_all_plans(plans, _stdout())
+    failed = [p.name for p in plans if p.plan is None]
+    if failed:
+        _report([f"could not plan {', '.join(failed)}"])
+        return ExitCode.ERROR
+    if detailed_exitcode and any(p.plan is not None and p.plan.has_changes for p in plans):
+        return ExitCode.CHANGES
+    return ExitCode.OK
+
+
+def _apply_saved(plan_file: Path, env_name: str | None, output_format: str, targets: tuple[str, ...]) -> int:
+    """`apply FILE`: the saved plan exactly, never asking (--auto-approve is accepted and ignored)."""
+    if targets:
+        raise click.UsageError("a saved plan is applied whole; plan again with --target to apply less",
+                               click.get_current_context())
+    from corsdeploy.engine import apply_saved_plan
+    from corsdeploy.planfile import read_plan
+    from corsdeploy.render.text import render_plan
+
+    if not plan_file.exists():
+        raise CorsdeployError(f"no saved plan at {plan_file}; to plan and apply an environment, "
+                              "give --env NAME")
+    saved = read_plan(plan_file)
+    if env_name is not None and env_name != saved.environment.name:
+        raise CorsdeployError(f"{plan_file} is a plan for environment {saved.environment.name!r}, "
+                              f"not {env_name!r}; nothing was changed")
+    saved = replace(saved, environment=_on_sandbox_url(saved.environment))
+    human = _stderr() if output_format == "json" else _stdout()
+    human.print(f"Applying the plan saved in {printable(str(plan_file))} at {printable(saved.created_at)}",
+                markup=False)
+    render_plan(saved.plan, human)
+    return _show_apply(apply_saved_plan(saved), output_format, human)
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

@@ -70,3 +70,7 @@ class LockError(CorsdeployError):
 
 class BackupError(CorsdeployError):
     """The configuration a write would replace could not be saved, so nothing was written."""
+
+
+class StalePlanError(CorsdeployError):
+    """A target's live state changed since the plan was made, so nothing of the plan was written."""

@@ -42,6 +42,17 @@ class Change:
     warnings: tuple[str, ...] = ()
     # Digest of the normalized live configuration the change was computed against (saved plans).
     live_digest: str = ""
+    # The live resource the address resolved to (Live.identity: an API's id), None where the
+    # address alone identifies it; a write over another one than planned is refused as stale.
+    live_identity: str | None = None
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    """A change and the resource it was planned for: a saved plan's, not necessarily the file's now."""
+
+    resource: Resource
+    change: Change
 
 
 @dataclass(frozen=True)
@@ -72,10 +83,25 @@ class Plan:
         return any(change.action is not Action.NOOP for change in self.changes)
 
 
+@dataclass(frozen=True)
+class EnvironmentPlan:
+    """One environment's line of `plan --all`: its plan, or why it could not be planned."""
+
+    name: str
+    plan: Plan | None
+    errors: tuple[str, ...] = ()
+
+
 def make_plan(environment: str, resources: Sequence[Resource], lives: Mapping[str, Live],
               target: Target | None = None) -> Plan:
     """One change per resource, in the file's order."""
     return Plan(environment, tuple(plan_resource(r, lives[r.address]) for r in resources), target or Target())
+
+
+def planned_changes(resources: Sequence[Resource], plan: Plan) -> tuple[PlannedChange, ...]:
+    """Each change of `plan` with the resource it is for (one of `resources`, by address)."""
+    by_address = {r.address: r for r in resources}
+    return tuple(PlannedChange(by_address[c.address], c) for c in plan.changes)
 
 
 def plan_resource(resource: Resource, live: Live) -> Change:
@@ -89,7 +115,23 @@ def plan_resource(resource: Resource, live: Live) -> Change:
         # Equal CORS that is not served yet: the write deploys it (before/after stay the service's shape).
         action, fields = Action.UPDATE, (PENDING_DEPLOYMENT,)
         warnings += (live.pending_deployment,)
-    return Change(resource.address, action, before, after, fields, warnings, digest(old))
+    return Change(resource.address, action, before, after, fields, warnings, digest(old), live.identity)
+
+
+def live_digest(resource: Resource, live: Live) -> str:
+    """The digest of a resource's normalized live configuration, as `plan_resource` records it."""
+    return digest(service_for(resource.kind).normalize(live.wire))
+
+
+def staleness(planned: PlannedChange, live: Live) -> str | None:
+    """Why `live`, read just now, is not what the change was computed from; None when it is."""
+    change = planned.change
+    if live.identity != change.live_identity:
+        return (f"stale: it now resolves to {live.identity or 'another resource'}, "
+                f"not {change.live_identity or 'the one planned'}")
+    if live_digest(planned.resource, live) != change.live_digest:
+        return "stale: its live CORS changed since the plan was made"
+    return None
 
 
 def _action(old: Any, new: Any) -> Action:

@@ -1,6 +1,7 @@
 """The CLI in-process against a moto server, with an S3 write that fails the way a test says."""
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from corsdeploy.cli import cli
 from corsdeploy.providers.s3 import S3Provider
-from tests.conftest import MotoServer
+from tests.conftest import ACCESS_KEY, SECRET_KEY, Cli, MotoServer
 
 # One bucket with CORS to write, behind the endpoint in {url}.
 S3_ENVIRONMENT = """\
@@ -36,3 +37,16 @@ def apply_with_failing_write(moto_server: MotoServer, project: Path, monkeypatch
     (project / "environments" / "dev.yaml").write_text(S3_ENVIRONMENT.format(url=moto_server.url))
     monkeypatch.setattr(S3Provider, "write", write)
     return CliRunner().invoke(cli, ["apply", "--env", "dev", "--auto-approve", "--format", output_format])
+
+
+class InProcessCli(Cli):
+    """`Cli`'s commands run in-process by click's runner (no process start per command, no terminal):
+    for tests that run many commands. Output is checked for credentials as `Cli` does."""
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(self.project)
+            result = CliRunner().invoke(cli, list(args), env=env, prog_name="corsdeploy")
+        for secret in (SECRET_KEY, ACCESS_KEY):
+            assert secret not in result.stdout + result.stderr
+        return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)

@@ -14,12 +14,13 @@ import pytest
 from moto import mock_aws
 
 from corsdeploy import apply
-from corsdeploy.apply import Outcome, Writer, apply_plan
+from corsdeploy.apply import Writer, apply_changes
 from corsdeploy.aws import Clients
 from corsdeploy.live import read_live
 from corsdeploy.model import AwsSettings, Kind, Live, Location, Resource
-from corsdeploy.plan import Action, make_plan
+from corsdeploy.plan import Action, make_plan, planned_changes
 from corsdeploy.providers.s3 import S3Provider
+from corsdeploy.results import Outcome
 from corsdeploy.shapes import rules_from_s3
 from corsdeploy.state import BackupStore
 
@@ -46,7 +47,7 @@ def run_apply(resources: list[Resource], provider: S3Provider, root: Path, **wri
     lives = read_live(resources, providers)
     plan = make_plan("test", resources, lives)
     writer = Writer("20261123T000000Z-beef", "test", BackupStore(root), providers, **writer_options)
-    return apply_plan(plan, resources, lives, writer)
+    return apply_changes(planned_changes(resources, plan), lives, writer)
 
 
 class BackupCheckingProvider(S3Provider):
@@ -141,7 +142,7 @@ def test_one_failure_does_not_stop_the_others(s3: Any, tmp_path: Path) -> None:
     s3.delete_bucket_cors(Bucket="one")
     s3.delete_bucket(Bucket="one")  # gone between plan and apply
     writer = Writer("20261123T000000Z-beef", "test", BackupStore(tmp_path), {Kind.S3_BUCKET: provider})
-    result = apply_plan(plan, resources, lives, writer)
+    result = apply_changes(planned_changes(resources, plan), lives, writer)
     failed, applied = result.results
     assert failed.outcome is Outcome.FAILED and applied.outcome is Outcome.APPLIED
     assert failed.address == "s3_bucket.one"
@@ -164,14 +165,14 @@ def test_a_backup_that_cannot_be_written_fails_the_resource_and_changes_nothing(
     assert "nothing was changed" in first.error.message
     assert second.outcome is Outcome.FAILED
     assert s3.get_bucket_cors(Bucket="one")["CORSRules"] == OLD
-    assert result.backup_folder is None
+    assert result.backup_location is None
 
 
 def test_the_backup_folder_is_known_only_when_a_backup_was_written(s3: Any, tmp_path: Path) -> None:
     provider = S3Provider(Clients(AwsSettings(region="eu-west-1")))
     result = run_apply([bucket("one")], provider, tmp_path)
-    assert result.backup_folder == tmp_path / "backups" / "20261123T000000Z-beef"
-    assert result.backup_folder.is_dir()
+    assert result.backup_location == str(tmp_path / "backups" / "20261123T000000Z-beef")
+    assert Path(result.backup_location).is_dir()
 
 
 def test_verification_waits_up_to_two_minutes_for_s3(s3: Any, tmp_path: Path) -> None:
@@ -218,3 +219,18 @@ def test_a_kind_with_a_deployment_quota_is_written_a_few_at_a_time(
     result = run_apply([bucket(name) for name in names], provider, tmp_path)
     assert [r.outcome for r in result.results] == [Outcome.APPLIED] * 6
     assert provider.most <= 2
+
+
+def test_a_write_of_another_configuration_than_the_files_is_verified_against_what_was_written(
+        s3: Any, tmp_path: Path) -> None:
+    """A saved plan's or a backup's configuration differs from what the file asks now: the write
+    converges as soon as the service returns what was written."""
+    provider = S3Provider(Clients(AwsSettings(region="eu-west-1")))
+    slept: list[float] = []
+    writer = Writer("20261123T000000Z-beef", "test", BackupStore(tmp_path), {Kind.S3_BUCKET: provider},
+                    sleep=slept.append, verify_timeout=1.0)
+    resource = bucket("one", NEW)
+    other = {"CORSRules": [{"AllowedOrigins": ["https://other.example"], "AllowedMethods": ["PUT"]}]}
+    writer.replace(resource, provider.read(resource), other)
+    assert s3.get_bucket_cors(Bucket="one")["CORSRules"] == other["CORSRules"]
+    assert slept == []

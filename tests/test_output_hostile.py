@@ -17,7 +17,6 @@ import pytest
 from botocore.exceptions import ClientError
 from rich.console import Console
 
-from corsdeploy.apply import ApplyResult, Outcome, Result, ResultError
 from corsdeploy.aws import translate
 from corsdeploy.errors import AwsError, Problem
 from corsdeploy.model import Live, Resource
@@ -27,6 +26,7 @@ from corsdeploy.render import edge
 from corsdeploy.render.edge import EdgeStream, printable, redact, register_secret
 from corsdeploy.render.json_view import apply_document, dumps, plan_document
 from corsdeploy.render.text import render_apply, render_plan
+from corsdeploy.results import ApplyResult, Outcome, Result, ResultError
 from tests.cli_support import apply_with_failing_write
 from tests.conftest import ACCESS_KEY, SECRET_KEY, MotoServer
 

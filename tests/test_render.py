@@ -6,10 +6,10 @@ import json
 
 from rich.console import Console
 
-from corsdeploy.apply import ApplyResult, Outcome, Result, ResultError
 from corsdeploy.plan import Action, Change, Plan
 from corsdeploy.render.json_view import apply_document, plan_document
 from corsdeploy.render.text import render_apply, render_plan
+from corsdeploy.results import ApplyResult, Outcome, Result, ResultError
 
 PROXY = "ANY /{proxy+} uses a HTTP_PROXY integration: the backend must send Access-Control-Allow-Origin"
 SEVERAL = "GET /items: with several origins the backend must send Access-Control-Allow-Origin"

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from moto import mock_aws
 
-from corsdeploy.apply import Outcome, Writer, apply_plan
+from corsdeploy.apply import Writer, apply_changes
 from corsdeploy.aws import Clients
 from corsdeploy.errors import CorsdeployError
 from corsdeploy.live import read_live
 from corsdeploy.model import AwsSettings, Kind, Location, Resource
-from corsdeploy.plan import make_plan
+from corsdeploy.plan import make_plan, planned_changes
 from corsdeploy.providers import provider_for
+from corsdeploy.results import Outcome
 from corsdeploy.shapes import rule_from_cors
 from corsdeploy.state import BackupStore, address_from_file_name, file_name_for, new_apply_id
 
@@ -160,7 +161,7 @@ def test_an_apply_backs_up_hostile_api_names_inside_the_state_folder(tmp_path: P
         providers = {Kind.HTTP_API: provider_for(Kind.HTTP_API, clients)}
         lives = read_live(resources, providers)
         writer = Writer(new_apply_id(), "dev", BackupStore(state), providers)
-        result = apply_plan(make_plan("dev", resources, lives), resources, lives, writer)
+        result = apply_changes(planned_changes(resources, make_plan("dev", resources, lives)), lives, writer)
     assert [r.outcome for r in result.results] == [Outcome.APPLIED] * len(HOSTILE_API_NAMES)
     written = files_under(tmp_path)
     assert len(written) == len(HOSTILE_API_NAMES)

@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from corsdeploy.apply import ApplyResult
 from corsdeploy.plan import Plan
 from corsdeploy.render import unique_warnings
 from corsdeploy.render.edge import bounded
+from corsdeploy.results import ApplyResult
 
 FORMAT_VERSION = 1
 

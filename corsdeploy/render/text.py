@@ -7,10 +7,10 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from corsdeploy.apply import ApplyResult, Outcome
 from corsdeploy.plan import Action, Change, Plan
 from corsdeploy.render import unique_warnings
 from corsdeploy.render.edge import printable
+from corsdeploy.results import ApplyResult, Outcome
 
 _SYMBOL = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"), Action.DELETE: ("-", "red")}
 
