@@ -278,7 +278,9 @@ def _format_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., An
              epilog=_example("corsdeploy plan --env prod",
                              "corsdeploy plan --env prod --detailed-exitcode --format json"))
 @_ENV
-@_format_option("the plan document")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="text for people; json for scripts (the plan document on stdout); "
+              "markdown for a pull-request comment.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when none.")
 @_TARGET
 @common_options
@@ -298,6 +300,10 @@ def _show_plan(run: PlanRun, output_format: str, console: Console) -> None:
         from corsdeploy.render.json_view import dumps, plan_document
 
         click.echo(dumps(plan_document(run.plan)))
+    elif output_format == "markdown":
+        from corsdeploy.render.markdown import plan_markdown
+
+        click.echo(plan_markdown(run.plan), nl=False)
     else:
         from corsdeploy.render.text import render_plan
 
