@@ -18,7 +18,7 @@ from corsdeploy.plan import Action, Change, Plan
 from corsdeploy.render.edge import printable
 from corsdeploy.render.markdown import GITHUB_COMMENT_LIMIT, LIMIT, plan_markdown
 from tests.cli_support import S3_ENVIRONMENT
-from tests.conftest import Cli, MotoServer
+from tests.conftest import ACCESS_KEY, SECRET_KEY, Cli, MotoServer
 from tests.plan_scenarios import ADMIN, APP, CDN, TWO_ORIGINS, cors_change, plan_of, s3_change
 from tests.snapshots import assert_snapshot
 
@@ -49,7 +49,8 @@ def hostile_plan() -> Plan:
     rules = [{**APP, "AllowedOrigins": [f"https://{HOSTILE}"], "ID": HOSTILE}]
     preflight = {f"/{HOSTILE}": {"preflight": {HOSTILE: f"'{HOSTILE}'"}, "methods": {}}}
     return plan_of(s3_change(HOSTILE, None, rules),
-                   Change(f"rest_api.{HOSTILE}", Action.UPDATE, {"resources": {}}, {"resources": preflight},
+                   Change(f"rest_api.{HOSTILE}", Action.UPDATE, {"resources": {}, "gateway_responses": {}},
+                          {"resources": preflight, "gateway_responses": {}},
                           warnings=(f"GET /{HOSTILE}: the backend must send it",)),
                    environment=f"dev{HOSTILE}")
 
@@ -134,3 +135,9 @@ def test_plan_format_markdown_against_the_emulator(cli: Cli, moto_server: MotoSe
     assert table_rows(parsed) == [["Resource", "Action", "Warnings"], ["`s3_bucket.uploads`", "create", "0"]]
     (fence,) = [t for t in parsed if t.type == "fence"]
     assert fence.info == "diff" and '+     AllowedOrigins: ["https://app.example.com"]' in fence.content
+
+
+def test_a_credential_in_a_value_is_redacted_in_markdown_too() -> None:
+    leaked = {**APP, "AllowedOrigins": [f"https://{SECRET_KEY}.example.com"], "ID": ACCESS_KEY}
+    document = plan_markdown(plan_of(s3_change(f"assets-{SECRET_KEY}", None, [leaked])))
+    assert SECRET_KEY not in document and ACCESS_KEY not in document and "***" in document

@@ -90,20 +90,19 @@ def value_lines(mark: Mark, key: str, value: Any, depth: int = 0) -> list[Line]:
     return lines
 
 
-def field_lines(key: str, before: Any, after: Any, fold: Fold = same, depth: int = 0) -> list[Line]:
+def field_lines(key: str, before: Any, after: Any, fold: Fold = same) -> list[Line]:
     """How one field that differs changes: added, removed, its list items, or old -> new."""
     if is_empty(before):
-        return value_lines(Mark.ADD, key, after, depth)
+        return value_lines(Mark.ADD, key, after)
     if is_empty(after):
-        return value_lines(Mark.REMOVE, key, before, depth)
+        return value_lines(Mark.REMOVE, key, before)
     if is_scalar_list(before) and is_scalar_list(after):
-        items = list_item_lines(before, after, fold)
-        return [Line(Mark.CHANGE, depth, f"{key}:"), *indented(items, depth + 1)]
+        return [Line(Mark.CHANGE, 0, f"{key}:"), *indented(list_item_lines(before, after, fold), 1)]
     if is_scalar(before) and is_scalar(after):
-        return [Line(Mark.CHANGE, depth, f"{key}: {scalar(before)} -> {scalar(after)}")]
+        return [Line(Mark.CHANGE, 0, f"{key}: {scalar(before)} -> {scalar(after)}")]
     if isinstance(before, Mapping) and isinstance(after, Mapping):
-        return [Line(Mark.CHANGE, depth, f"{key}:"), *indented(mapping_lines(before, after), depth + 1)]
-    return [*value_lines(Mark.REMOVE, key, before, depth), *value_lines(Mark.ADD, key, after, depth)]
+        return [Line(Mark.CHANGE, 0, f"{key}:"), *indented(mapping_lines(before, after), 1)]
+    return [*value_lines(Mark.REMOVE, key, before), *value_lines(Mark.ADD, key, after)]
 
 
 def list_item_lines(before: Sequence[Any], after: Sequence[Any], fold: Fold = same) -> list[Line]:

@@ -16,6 +16,8 @@ from corsdeploy.services.rest_api.pattern import ORIGIN_FROM_REQUEST
 from corsdeploy.services.rest_api.view import DRIFT_KEY, normalize_view
 
 Headers = Mapping[str, str]
+# The keys of the contract's REST shape ("Cors" is a summary, the deployment a field of its own).
+_VIEW_KEYS = {"Cors", "resources", "gateway_responses", "deployment"}
 
 # What each kind of part says, by mark; {subjects} is filled in, {s} pluralises.
 _PHRASES = {
@@ -54,9 +56,9 @@ def is_rest_view(wire: Any) -> bool:
     """Whether `wire` has the contract's REST shape (anything else is shown field by field)."""
     if wire is None:
         return True
-    if not isinstance(wire, Mapping):
+    if not isinstance(wire, Mapping) or not {"resources", "gateway_responses"} <= set(wire) <= _VIEW_KEYS:
         return False
-    resources, gateway = wire.get("resources") or {}, wire.get("gateway_responses") or {}
+    resources, gateway = wire["resources"], wire["gateway_responses"]
     return (isinstance(resources, Mapping) and isinstance(gateway, Mapping)
             and all(_is_headers(headers, allow_none=True) for headers in gateway.values())
             and all(_is_entry(entry) for entry in resources.values()))

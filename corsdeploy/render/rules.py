@@ -7,12 +7,9 @@ Presentation only: whether anything changed is the planner's business (services.
 from __future__ import annotations
 
 import difflib
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-from deepdiff import DeepDiff
 
 from corsdeploy.render.lines import (
     Fold,
@@ -39,7 +36,10 @@ NAMED_ORIGINS = 2
 
 
 def is_rule_list(wire: Any) -> bool:
-    rules = wire.get("CORSRules") if isinstance(wire, Mapping) else None
+    """Whether `wire` is S3's `{"CORSRules": [...]}` alone (anything else is shown field by field)."""
+    if not isinstance(wire, Mapping) or set(wire) != {"CORSRules"}:
+        return False
+    rules = wire["CORSRules"]
     return isinstance(rules, list) and all(isinstance(rule, Mapping) for rule in rules)
 
 
@@ -65,8 +65,8 @@ def rule_list_lines(before: Mapping[str, Any] | None, after: Mapping[str, Any] |
 
 
 def match_rules(old: Sequence[Rule], new: Sequence[Rule]) -> dict[int, int]:
-    """Which live rule (index) becomes which desired rule: by ID; else an equal rule; else the
-    closest remaining rule by deepdiff's pairing (two different IDs never pair)."""
+    """Which live rule (index) becomes which desired rule: by ID; else an equal rule; else the most
+    alike remaining rule (two different IDs never pair)."""
     old_n, new_n = [normalize_rule(r) for r in old], [normalize_rule(r) for r in new]
     pairs: dict[int, int] = {}
     new_ids = {rule["ID"]: j for j, rule in reversed(list(enumerate(new_n))) if rule["ID"] is not None}
@@ -80,34 +80,42 @@ def match_rules(old: Sequence[Rule], new: Sequence[Rule]) -> dict[int, int]:
             pairs[i] = j
     rest_old = [i for i in range(len(old)) if i not in pairs]
     rest_new = [j for j in range(len(new)) if j not in pairs.values()]
-    for i, j in _closest(rest_old, rest_new, old_n, new_n):
-        if None in (old_n[i]["ID"], new_n[j]["ID"]) or old_n[i]["ID"] == new_n[j]["ID"]:
+    return pairs | _closest(rest_old, rest_new, old_n, new_n)
+
+
+def _closest(rest_old: list[int], rest_new: list[int], old_n: Sequence[Rule],
+             new_n: Sequence[Rule]) -> dict[int, int]:
+    """The remaining rules paired most alike first (nearest in the list on a tie); rules with
+    nothing in common, or two different IDs, stay unpaired.
+
+    Not deepdiff's ignore_order pairing: it measured 0.7 s for 10 edited rules and 90 s for 100
+    (S3's limit), per bucket; this is a set intersection per pair."""
+    old_features = {i: _features(old_n[i]) for i in rest_old}
+    new_features = {j: _features(new_n[j]) for j in rest_new}
+    ranked = sorted((-_likeness(old_features[i], new_features[j]), abs(i - j), i, j)
+                    for i in rest_old for j in rest_new)
+    pairs: dict[int, int] = {}
+    for unlike, _, i, j in ranked:
+        clash = None not in (old_n[i]["ID"], new_n[j]["ID"]) and old_n[i]["ID"] != new_n[j]["ID"]
+        if unlike < 0 and not clash and i not in pairs and j not in pairs.values():
             pairs[i] = j
     return pairs
 
 
-def _closest(rest_old: list[int], rest_new: list[int], old_n: Sequence[Rule],
-             new_n: Sequence[Rule]) -> list[tuple[int, int]]:
-    """Pairs of the remaining rules as deepdiff's ignore_order matches them (the nearest ones):
-    a report inside an item names that item's index on both sides."""
-    if not rest_old or not rest_new:
-        return []
-    remaining_old, remaining_new = [old_n[i] for i in rest_old], [new_n[j] for j in rest_new]
-    # No remaining rule equals another, so pair by distance however little the lists share.
-    diff = DeepDiff(remaining_old, remaining_new, ignore_order=True, cutoff_intersection_for_pairs=1,
-                    view="tree")
-    found: dict[int, int] = {}
-    for level in itertools.chain.from_iterable(diff.values()):
-        old_path, new_path = level.path(output_format="list"), level.path(use_t2=True, output_format="list")
-        if len(old_path) > 1 and len(new_path) > 1:
-            found.setdefault(rest_old[old_path[0]], rest_new[new_path[0]])
-    unique = {j: i for i, j in sorted(found.items(), reverse=True)}
-    return sorted((i, j) for j, i in unique.items())
+def _features(rule: Rule) -> set[tuple[str, Any]]:
+    """What a rule says, item by item: each origin, method and header, its max age and ID."""
+    return {(key, item) for key, value in rule.items()
+            for item in (value if isinstance(value, list) else [value]) if item is not None}
+
+
+def _likeness(a: set[tuple[str, Any]], b: set[tuple[str, Any]]) -> float:
+    """The share of what two rules say that they say alike (Jaccard)."""
+    return len(a & b) / len(a | b) if a | b else 0.0
 
 
 def moved_rules(pairs: Mapping[int, int]) -> set[int]:
     """The live rules whose order relative to the others changes (not those that only shift because a
-    rule was inserted or removed before them): the rules outside the longest run kept in order."""
+    rule was inserted or removed before them): those outside the runs difflib finds kept in order."""
     by_new = [i for i, _ in sorted(pairs.items(), key=lambda pair: pair[1])]
     matcher = difflib.SequenceMatcher(None, sorted(by_new), by_new, autojunk=False)
     kept = {i for block in matcher.get_matching_blocks() for i in by_new[block.b:block.b + block.size]}
