@@ -226,3 +226,9 @@ def test_every_way_a_preflight_can_drift_is_said_in_words(method: Method) -> Non
     drift = preflight_view(method)[DRIFT_KEY]
     for fragment, words in zip(drift.split("; "), drift_in_words(drift), strict=True):
         assert words != fragment and not CODES.search(words), (fragment, words)
+
+
+def test_values_that_look_like_console_markup_are_printed_as_they_are() -> None:
+    rule = {**APP, "AllowedHeaders": ["[bold]X-Token[/bold]", "[/]"]}
+    text = text_of(plan_of(s3_change("assets", None, [rule])))
+    assert '+ AllowedHeaders: ["[bold]X-Token[/bold]", "[/]"]' in text

@@ -18,7 +18,7 @@ from corsdeploy.render import unique_warnings
 from corsdeploy.render.diff import change_lines
 from corsdeploy.render.edge import printable
 from corsdeploy.render.lines import Mark
-from corsdeploy.render.text import plan_summary, plan_warnings
+from corsdeploy.render.text import VERBS, plan_summary, plan_warnings
 
 # GitHub refuses a comment body longer than this many characters.
 GITHUB_COMMENT_LIMIT = 65_536
@@ -30,14 +30,12 @@ _TABLE_SHARE, _WARNINGS_SHARE = 2, 4
 _MIN_DETAILS_CHARS = 400
 # GitHub colours diff lines by their first character: `!` orange for a change in place, `#` grey.
 _DIFF_MARK = {Mark.ADD: "+", Mark.REMOVE: "-", Mark.CHANGE: "!", Mark.NOTE: "#", Mark.SAME: " "}
-_VERB = {Action.CREATE: "CORS will be created", Action.UPDATE: "CORS will be updated in place",
-         Action.DELETE: "CORS will be removed", Action.NOOP: "no changes"}
 _BACKTICKS = re.compile("`+")
 _LEGEND = "Expand a resource for its changes: `+` added, `-` removed, `!` changed in place."
 
 
 def plan_markdown(plan: Plan, limit: int = LIMIT) -> str:
-    """The plan as Markdown of at most `limit` characters."""
+    """The plan as Markdown of at most `limit` characters (any limit that holds the header and a note)."""
     changed = [change for change in plan.changes if change.action is not Action.NOOP]
     details = [_details(change) for change in changed]
     document = _document(plan, _table(plan, limit), details, _warnings(plan, limit), note="")
@@ -87,7 +85,7 @@ def _details(change: Change) -> str:
              for line in change_lines(change)]
     count = len(unique_warnings(change))
     warned = f" ({count} warning{'' if count == 1 else 's'})" if count else ""
-    summary = f"<code>{html.escape(printable(change.address))}</code>: {_VERB[change.action]}{warned}"
+    summary = f"<code>{html.escape(printable(change.address))}</code>: {VERBS[change.action]}{warned}"
     return "\n".join([f"<details><summary>{summary}</summary>", "", *_fenced("diff", lines), "",
                       "</details>"])
 

@@ -12,6 +12,8 @@ from corsdeploy.render.edge import printable
 from corsdeploy.render.lines import Mark
 
 _SYMBOL = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"), Action.DELETE: ("-", "red")}
+VERBS = {Action.CREATE: "CORS will be created", Action.UPDATE: "CORS will be updated in place",
+         Action.DELETE: "CORS will be removed"}
 _MARK_STYLE = {Mark.ADD: "[green]+[/green]", Mark.REMOVE: "[red]-[/red]", Mark.CHANGE: "[yellow]~[/yellow]",
                Mark.NOTE: "[dim]#[/dim]", Mark.SAME: " "}
 
@@ -66,8 +68,7 @@ def _render_change(change: Change, console: Console) -> None:
     if change.action is Action.NOOP:
         return
     symbol, colour = _SYMBOL[change.action]
-    verb = {Action.CREATE: "CORS will be created", Action.UPDATE: "CORS will be updated in place",
-            Action.DELETE: "CORS will be removed"}[change.action]
+    verb = VERBS[change.action]
     console.print(f"  [{colour}]{symbol}[/{colour}] [bold]{_shown(change.address)}[/bold]  ({verb})")
     for line in change_lines(change):
         console.print(f"      {'    ' * line.depth}{_MARK_STYLE[line.mark]} {_shown(line.text)}")
