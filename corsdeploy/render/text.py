@@ -70,9 +70,9 @@ def _render_change(change: Change, console: Console) -> None:
     symbol, colour = _SYMBOL[change.action]
     verb = VERBS[change.action]
     console.print(f"  [{colour}]{symbol}[/{colour}] [bold]{_shown(change.address)}[/bold]  ({verb})")
-    for line in change_lines(change):
-        console.print(f"      {'    ' * line.depth}{_MARK_STYLE[line.mark]} {_shown(line.text)}")
-    console.print()
+    # One print per resource: the console's cost is per call, and a plan may hold thousands of lines.
+    console.print("".join(f"      {'    ' * line.depth}{_MARK_STYLE[line.mark]} {_shown(line.text)}\n"
+                          for line in change_lines(change)))
 
 
 def render_apply(result: ApplyResult, console: Console) -> None:
