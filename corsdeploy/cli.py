@@ -282,7 +282,9 @@ def _format_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., An
                              "corsdeploy plan --all --detailed-exitcode"))
 @click.option("--env", "env_name", metavar="NAME", help="Environment name (environments/NAME.yaml).")
 @click.option("--all", "all_envs", is_flag=True, help="Plan every environment; one summary line each.")
-@_format_option("the plan document")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="text for people; json for scripts (the plan document on stdout); "
+              "markdown for a pull-request comment.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when none.")
 @_TARGET
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
@@ -310,6 +312,10 @@ def _show_plan(run: PlanRun, output_format: str, console: Console) -> None:
         from corsdeploy.render.json_view import dumps, plan_document
 
         click.echo(dumps(plan_document(run.plan)))
+    elif output_format == "markdown":
+        from corsdeploy.render.markdown import plan_markdown
+
+        click.echo(plan_markdown(run.plan), nl=False)
     else:
         from corsdeploy.render.text import render_plan
 
@@ -490,6 +496,9 @@ def _plan_all(names: list[str], output_format: str, detailed_exitcode: bool, tar
     if targets or out_file is not None:
         raise click.UsageError("--all plans whole environments: --target and --out need --env NAME",
                                click.get_current_context())
+    if output_format == "markdown":
+        raise click.UsageError("--all prints one summary line per environment: use text or json, or "
+                               "--format markdown with --env NAME", click.get_current_context())
     from corsdeploy.config import load_environment
     from corsdeploy.engine import plan_all
     from corsdeploy.render.all_plans import all_plans_document, render_all_plans

@@ -1,22 +1,21 @@
 """Terraform-like human views: `+ ~ -` per resource, changed fields, one summary line."""
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from rich.console import Console
 from rich.markup import escape
 
 from corsdeploy.plan import Action, Change, Plan
 from corsdeploy.render import unique_warnings
+from corsdeploy.render.diff import change_lines
 from corsdeploy.render.edge import printable
+from corsdeploy.render.lines import Mark
 from corsdeploy.results import ApplyResult, Outcome
 
 _SYMBOL = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"), Action.DELETE: ("-", "red")}
-
-
-def _value(value: Any) -> str:
-    return escape(json.dumps(value, separators=(", ", ": ")))
+VERBS = {Action.CREATE: "CORS will be created", Action.UPDATE: "CORS will be updated in place",
+         Action.DELETE: "CORS will be removed"}
+_MARK_STYLE = {Mark.ADD: "[green]+[/green]", Mark.REMOVE: "[red]-[/red]", Mark.CHANGE: "[yellow]~[/yellow]",
+               Mark.NOTE: "[dim]#[/dim]", Mark.SAME: " "}
 
 
 def _shown(text: str) -> str:
@@ -69,23 +68,11 @@ def _render_change(change: Change, console: Console) -> None:
     if change.action is Action.NOOP:
         return
     symbol, colour = _SYMBOL[change.action]
-    verb = {Action.CREATE: "CORS will be created", Action.UPDATE: "CORS will be updated in place",
-            Action.DELETE: "CORS will be removed"}[change.action]
+    verb = VERBS[change.action]
     console.print(f"  [{colour}]{symbol}[/{colour}] [bold]{_shown(change.address)}[/bold]  ({verb})")
-    if change.action is Action.UPDATE:
-        for field in change.fields:
-            if field.before is None:
-                console.print(f"      [green]+[/green] {_shown(field.path)}: {_value(field.after)}")
-            elif field.after is None:
-                console.print(f"      [red]-[/red] {_shown(field.path)}: {_value(field.before)}")
-            else:
-                console.print(f"      [yellow]~[/yellow] {_shown(field.path)}: "
-                              f"{_value(field.before)} [bold]->[/bold] {_value(field.after)}")
-    else:
-        shown = change.after if change.action is Action.CREATE else change.before
-        for key, value in (shown or {}).items():
-            console.print(f"      [{colour}]{symbol}[/{colour}] {_shown(key)}: {_value(value)}")
-    console.print()
+    # One print per resource: the console's cost is per call, and a plan may hold thousands of lines.
+    console.print("".join(f"      {'    ' * line.depth}{_MARK_STYLE[line.mark]} {_shown(line.text)}\n"
+                          for line in change_lines(change)))
 
 
 def render_apply(result: ApplyResult, console: Console) -> None:
