@@ -31,7 +31,7 @@ from corsdeploy.model import Environment
 from corsdeploy.plan import make_plan
 from corsdeploy.providers.pacing import CONCURRENT_MODIFICATION, PacerRegistry
 from corsdeploy.sandbox.seed_rest import seed_rest_api
-from corsdeploy.state import BackupStore, new_apply_id
+from corsdeploy.state import Backups, FolderStore, new_apply_id
 
 DEPLOYMENT_SECONDS = 5.0
 ENVIRONMENT = """\
@@ -90,7 +90,7 @@ def apply(url: str, env: Environment, pacers: PacerRegistry, state: Path) -> Run
         providers = providers_for(env.resources, clients)
         lives = read_live(env.resources, providers)
         plan = make_plan(env.name, env.resources, lives)
-        writer = Writer(new_apply_id(), env.name, BackupStore(state), providers)
+        writer = Writer(new_apply_id(), env.name, Backups(FolderStore(base=state)), providers)
         result = apply_plan(plan, env.resources, lives, writer)
         failures.update(_reason(r.error.code, r.error.message) for r in result.results
                         if r.outcome is Outcome.FAILED and r.error)

@@ -7,7 +7,6 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from corsdeploy.aws import MAX_PARALLEL_CALLS
@@ -15,7 +14,7 @@ from corsdeploy.errors import AwsError, CorsdeployError
 from corsdeploy.model import Kind, Live, Resource
 from corsdeploy.plan import Action, Change, Plan, plan_resource
 from corsdeploy.providers import Provider
-from corsdeploy.state import BackupStore
+from corsdeploy.state import Backups
 
 # S3 can answer a read with the old configuration right after a write; Terraform polls for up to
 # 2 minutes (facts §7.6). Poll with doubling delays, at most this long in all.
@@ -45,8 +44,9 @@ class Result:
     action: Action
     outcome: Outcome
     error: ResultError | None = None
-    # Where the configuration this change replaced was saved (None when no backup was written).
-    backup: Path | None = None
+    # Where the configuration this change replaced was saved, as a user reads it (a path, or
+    # s3://bucket/key); None when no backup was written.
+    backup: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,9 @@ class ApplyResult:
         }
 
     @property
-    def backup_folder(self) -> Path | None:
-        """The folder this apply's backups were written to; None when none was written."""
-        return next((r.backup.parent for r in self.results if r.backup is not None), None)
+    def backup_location(self) -> str | None:
+        """The folder (or S3 prefix) this apply's backups were written to; None when none was written."""
+        return next((r.backup.rpartition("/")[0] for r in self.results if r.backup is not None), None)
 
     @property
     def ok(self) -> bool:
@@ -79,12 +79,12 @@ class Writer:
 
     apply_id: str
     environment: str
-    backups: BackupStore
+    backups: Backups
     providers: Mapping[Kind, Provider]
     sleep: Callable[[float], None] = time.sleep
     verify_timeout: float = VERIFY_TIMEOUT_SECONDS
 
-    def back_up(self, resource: Resource, live: Live) -> Path:
+    def back_up(self, resource: Resource, live: Live) -> str:
         """Save the live configuration durably (a BackupError when it cannot be)."""
         return self.backups.save(self.apply_id, self.environment, resource.address, live.backup_document)
 

@@ -23,6 +23,7 @@ from corsdeploy.render.edge import EdgeStream, printable
 if TYPE_CHECKING:
     from corsdeploy.engine import PlanRun
     from corsdeploy.model import Environment
+    from corsdeploy.state import LockInfo
 
 
 class ExitCode(IntEnum):
@@ -269,6 +270,11 @@ _ENV = click.option("--env", "env_name", required=True, metavar="NAME",
                     help="Environment name (environments/NAME.yaml).")
 
 
+_LOCK_TIMEOUT = click.option(
+    "--lock-timeout", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
+    help="Wait up to SECONDS for another writer's lock on the environment (default: fail at once).")
+
+
 def _format_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
                         show_default=True, help=f"text for people; json for scripts ({what} on stdout).")
@@ -311,30 +317,41 @@ def _show_plan(run: PlanRun, output_format: str, console: Console) -> None:
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (needed when there is no terminal).")
 @_format_option("the apply result; the plan goes to stderr")
 @_TARGET
+@_LOCK_TIMEOUT
 @common_options
-def apply(env_name: str, auto_approve: bool, output_format: str, targets: tuple[str, ...]) -> int:
+def apply(env_name: str, auto_approve: bool, output_format: str, targets: tuple[str, ...],
+          lock_timeout: float) -> int:
     """Plan, ask, then make live CORS match the environment (backing up what it replaces)."""
     if not auto_approve and not sys.stdin.isatty():
         raise CorsdeployError("apply needs confirmation but there is no terminal to ask on; "
                               "review `corsdeploy plan` and pass --auto-approve")
-    from corsdeploy.engine import apply_run, plan_environment
+    from corsdeploy.engine import apply_run, plan_environment, write_session
     from corsdeploy.render.json_view import apply_document, dumps
     from corsdeploy.render.text import render_apply, render_plan
 
-    run = plan_environment(_load(env_name), targets)
+    environment = _load(env_name)
     # With --format json, stdout carries only the result document.
     human = _stderr() if output_format == "json" else _stdout()
-    render_plan(run.plan, human)
-    if run.plan.has_changes and not auto_approve and not _confirm(human):
-        raise CorsdeployError("apply cancelled; nothing was changed")
-    result = apply_run(run)
+    with write_session(environment, lock_timeout=lock_timeout, waiting=_waiting(lock_timeout)) as session:
+        run = plan_environment(environment, targets, session.clients)
+        render_plan(run.plan, human)
+        if run.plan.has_changes and not auto_approve and not _confirm(human):
+            raise CorsdeployError("apply cancelled; nothing was changed")
+        result = apply_run(run, session)
     if output_format == "json":
         click.echo(dumps(apply_document(result)))
     else:
         render_apply(result, human)
-    if result.backup_folder is not None:
-        human.print(f"Backups of what was replaced: {printable(str(result.backup_folder))}/", markup=False)
+    if result.backup_location is not None:
+        human.print(f"Backups of what was replaced: {printable(result.backup_location)}/", markup=False)
     return ExitCode.OK if result.ok else ExitCode.ERROR
+
+
+def _waiting(lock_timeout: float) -> Callable[[LockInfo], None]:
+    """Says once, on stderr, whose lock a writer is waiting for."""
+    def say(holder: LockInfo) -> None:
+        _stderr().print(f"waiting up to {lock_timeout:g}s: {printable(holder.holder())}", markup=False)
+    return say
 
 
 def _confirm(console: Console) -> bool:
@@ -441,6 +458,43 @@ def sandbox_status(env_name: str | None) -> int:
         _stderr().print(f"no sandbox is running on {url}{_not_running(url)}", markup=False)
         return ExitCode.ERROR
     click.echo(running.url)
+    return ExitCode.OK
+
+
+@cli.command(short_help="List past applies of an environment, newest first.",
+             epilog=_example("corsdeploy history --env prod", "corsdeploy history --env prod --format json"))
+@_ENV
+@_format_option("the history document")
+@common_options
+def history(env_name: str, output_format: str) -> int:
+    """List past applies (id, time, caller, addresses changed, outcome), from the environment's state."""
+    from corsdeploy.engine import environment_history
+
+    listing = environment_history(_load(env_name))
+    if output_format == "json":
+        from corsdeploy.render.history import history_document
+        from corsdeploy.render.json_view import dumps
+
+        click.echo(dumps(history_document(listing)))
+    else:
+        from corsdeploy.render.history import render_history
+
+        render_history(listing, _stdout())
+    return ExitCode.OK
+
+
+@cli.command(short_help="Release an environment's lock left by a crashed run.",
+             epilog=_example("corsdeploy unlock --env prod 3f2a9c1d0b7e4a55"))
+@_ENV
+@click.argument("lock_id", metavar="LOCK_ID")
+@common_options
+def unlock(env_name: str, lock_id: str) -> int:
+    """Release the lock LOCK_ID on an environment, left by a run that crashed (the message that
+    refused the next apply names it). Refuses any other lock."""
+    from corsdeploy.engine import unlock_environment
+
+    released = unlock_environment(_load(env_name), lock_id)
+    _stderr().print(f"released {printable(released.holder())}", markup=False)
     return ExitCode.OK
 
 

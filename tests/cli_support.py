@@ -36,3 +36,24 @@ def apply_with_failing_write(moto_server: MotoServer, project: Path, monkeypatch
     (project / "environments" / "dev.yaml").write_text(S3_ENVIRONMENT.format(url=moto_server.url))
     monkeypatch.setattr(S3Provider, "write", write)
     return CliRunner().invoke(cli, ["apply", "--env", "dev", "--auto-approve", "--format", output_format])
+
+
+def paused_apply() -> None:
+    """`corsdeploy ARGS...` (sys.argv[2:]) whose S3 writes wait for the file sys.argv[1] to exist,
+    after creating `<that file>.writing`: a real second process holding the lock mid-apply."""
+    import sys
+    import time
+
+    from corsdeploy.cli import main
+
+    gate = Path(sys.argv[1])
+    write = S3Provider.write
+
+    def paused(self: S3Provider, *args: Any) -> None:
+        gate.with_suffix(".writing").touch()
+        while not gate.exists():
+            time.sleep(0.02)
+        write(self, *args)
+
+    S3Provider.write = paused  # type: ignore[method-assign]
+    main(sys.argv[2:])

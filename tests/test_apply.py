@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import boto3
@@ -21,7 +21,7 @@ from corsdeploy.model import AwsSettings, Kind, Live, Location, Resource
 from corsdeploy.plan import Action, make_plan
 from corsdeploy.providers.s3 import S3Provider
 from corsdeploy.shapes import rules_from_s3
-from corsdeploy.state import BackupStore
+from corsdeploy.state import Backups, FolderStore
 
 OLD = [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET", "DELETE"]}]
 NEW = [{"AllowedOrigins": ["https://app.example"], "AllowedMethods": ["GET"]}]
@@ -41,31 +41,35 @@ def s3() -> Iterator[Any]:
         yield client
 
 
+def folder_backups(root: Path) -> Backups:
+    """Backups in the state folder `root` (its parent is the trusted base)."""
+    return Backups(FolderStore(PurePosixPath(root.name), base=root.parent))
+
+
 def run_apply(resources: list[Resource], provider: S3Provider, root: Path, **writer_options: Any):
     providers = {Kind.S3_BUCKET: provider}
     lives = read_live(resources, providers)
     plan = make_plan("test", resources, lives)
-    writer = Writer("20261123T000000Z-beef", "test", BackupStore(root), providers, **writer_options)
+    writer = Writer("20261123T000000Z-beef", "test", folder_backups(root), providers, **writer_options)
     return apply_plan(plan, resources, lives, writer)
 
 
 class BackupCheckingProvider(S3Provider):
     """Records, at the moment of each write, what the backup file held."""
 
-    def __init__(self, clients: Clients, backups: BackupStore) -> None:
+    def __init__(self, clients: Clients, backups: Backups) -> None:
         super().__init__(clients)
         self.backups = backups
         self.seen: dict[str, Any] = {}
 
     def write(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
-        path = self.backups.path("20261123T000000Z-beef", resource.address)
+        path = Path(self.backups.where("20261123T000000Z-beef", resource.address))
         self.seen[resource.address] = json.loads(path.read_text())["configuration"]
         super().write(resource, live, wire)
 
 
 def test_the_live_configuration_is_backed_up_before_it_is_overwritten(s3: Any, tmp_path: Path) -> None:
-    store = BackupStore(tmp_path)
-    provider = BackupCheckingProvider(Clients(AwsSettings(region="eu-west-1")), store)
+    provider = BackupCheckingProvider(Clients(AwsSettings(region="eu-west-1")), folder_backups(tmp_path))
     result = run_apply([bucket("one"), bucket("two")], provider, tmp_path)
     assert [r.outcome for r in result.results] == [Outcome.APPLIED, Outcome.APPLIED]
     # What was on the bucket before the write was on disk before the write.
@@ -140,7 +144,7 @@ def test_one_failure_does_not_stop_the_others(s3: Any, tmp_path: Path) -> None:
     plan = make_plan("test", resources, lives)
     s3.delete_bucket_cors(Bucket="one")
     s3.delete_bucket(Bucket="one")  # gone between plan and apply
-    writer = Writer("20261123T000000Z-beef", "test", BackupStore(tmp_path), {Kind.S3_BUCKET: provider})
+    writer = Writer("20261123T000000Z-beef", "test", folder_backups(tmp_path), {Kind.S3_BUCKET: provider})
     result = apply_plan(plan, resources, lives, writer)
     failed, applied = result.results
     assert failed.outcome is Outcome.FAILED and applied.outcome is Outcome.APPLIED
@@ -164,14 +168,14 @@ def test_a_backup_that_cannot_be_written_fails_the_resource_and_changes_nothing(
     assert "nothing was changed" in first.error.message
     assert second.outcome is Outcome.FAILED
     assert s3.get_bucket_cors(Bucket="one")["CORSRules"] == OLD
-    assert result.backup_folder is None
+    assert result.backup_location is None
 
 
 def test_the_backup_folder_is_known_only_when_a_backup_was_written(s3: Any, tmp_path: Path) -> None:
     provider = S3Provider(Clients(AwsSettings(region="eu-west-1")))
     result = run_apply([bucket("one")], provider, tmp_path)
-    assert result.backup_folder == tmp_path / "backups" / "20261123T000000Z-beef"
-    assert result.backup_folder.is_dir()
+    assert result.backup_location == str(tmp_path / "backups" / "20261123T000000Z-beef")
+    assert Path(result.backup_location).is_dir()
 
 
 def test_verification_waits_up_to_two_minutes_for_s3(s3: Any, tmp_path: Path) -> None:
