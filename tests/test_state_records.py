@@ -244,3 +244,14 @@ def test_a_lock_that_cannot_be_written_says_nothing_was_changed(tmp_path: Path) 
     (tmp_path / ".corsdeploy").write_text("a file where the state folder should be")
     with pytest.raises(LockError, match=r"could not be taken: .*nothing was read or changed"):
         Locks(FolderStore(base=tmp_path)).acquire("dev", "apply", CALLER)
+
+
+@pytest.mark.parametrize("name", ["../../évil name", ".hidden", "a/b", "Prod"])
+def test_environment_names_never_become_paths(tmp_path: Path, name: str) -> None:
+    store = FolderStore(base=tmp_path / "project")
+    History(store).record(started_record(plan(name), APPLY_ID, CALLER, "b"))
+    held = Locks(store).acquire(name, "apply", CALLER)
+    written = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assert len(written) == 2 and all(p.is_relative_to(tmp_path / "project" / ".corsdeploy") for p in written)
+    assert [r.environment for r in History(store).list(name)] == [name]
+    assert Locks(store).holder(name) == held

@@ -6,6 +6,7 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import boto3
 import pytest
@@ -232,3 +233,26 @@ def test_a_missing_bucket_is_an_error_that_names_it() -> None:
                         lambda: store.create(LOCK, b"{}")):
             with pytest.raises(CorsdeployError, match=r"no-such-bucket.*NoSuchBucket"):
                 attempt()
+
+
+def test_a_write_is_on_disk_before_it_is_visible_and_before_put_returns(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Temporary file written and fsynced, renamed into place, then the folder fsynced."""
+    events: list[str] = []
+    fsync, replace = os.fsync, os.replace
+
+    def recorded_fsync(descriptor: int) -> None:
+        events.append("fsync folder" if stat.S_ISDIR(os.fstat(descriptor).st_mode) else "fsync file")
+        fsync(descriptor)
+
+    def recorded_replace(*args: Any, **kwargs: Any) -> None:
+        events.append("rename")
+        replace(*args, **kwargs)
+
+    monkeypatch.setattr(os, "fsync", recorded_fsync)
+    monkeypatch.setattr(os, "replace", recorded_replace)
+    FolderStore(base=tmp_path).put(DOCUMENT, b"{}")
+    assert events == ["fsync file", "rename", "fsync folder"]
+    events.clear()
+    FolderStore(base=tmp_path).create(LOCK, b"{}")
+    assert events == ["fsync file", "fsync folder"]  # created in place, exclusively: no rename
