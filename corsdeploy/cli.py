@@ -321,7 +321,8 @@ def _show_plan(run: PlanRun, output_format: str, console: Console) -> None:
 @common_options
 def apply(env_name: str, auto_approve: bool, output_format: str, targets: tuple[str, ...],
           lock_timeout: float) -> int:
-    """Plan, ask, then make live CORS match the environment (backing up what it replaces)."""
+    """Plan, ask, then make live CORS match the environment (holding the environment's lock, backing up
+    what it replaces, and recording the apply in its history)."""
     if not auto_approve and not sys.stdin.isatty():
         raise CorsdeployError("apply needs confirmation but there is no terminal to ask on; "
                               "review `corsdeploy plan` and pass --auto-approve")

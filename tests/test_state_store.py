@@ -4,6 +4,8 @@ from __future__ import annotations
 import io
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -19,6 +21,7 @@ from corsdeploy.errors import CorsdeployError
 from corsdeploy.model import AwsSettings
 from corsdeploy.providers.state_s3 import S3Store
 from corsdeploy.state import FolderStore, Key, Store, StoreError
+from tests.conftest import ROOT
 
 BUCKET = "ops-state"
 DOCUMENT = Key(("history", "dev", "20261123T000000Z-beef.json"))
@@ -256,3 +259,12 @@ def test_a_write_is_on_disk_before_it_is_visible_and_before_put_returns(
     events.clear()
     FolderStore(base=tmp_path).create(LOCK, b"{}")
     assert events == ["fsync file", "fsync folder"]  # created in place, exclusively: no rename
+
+
+def test_the_state_package_and_the_history_view_import_no_boto3() -> None:
+    """Views and the state layer stay free of AWS code; only the S3 store (a provider) needs boto3."""
+    code = ("import sys, corsdeploy.state, corsdeploy.render.history; "
+            "print(sorted(m for m in ('boto3', 'botocore') if m in sys.modules))")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert shown.stdout.strip() == "[]"
