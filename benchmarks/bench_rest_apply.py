@@ -25,15 +25,15 @@ from fake_aws import control, start
 
 from corsdeploy.aws import Clients
 from corsdeploy.config import load_environment
-from corsdeploy.engine import write_planned
+from corsdeploy.engine import WriteSession, apply_run, plan_environment
 from corsdeploy.errors import CorsdeployError
 from corsdeploy.live import providers_for, read_live
 from corsdeploy.model import Environment
-from corsdeploy.plan import Action, make_plan, planned_changes
+from corsdeploy.plan import make_plan
 from corsdeploy.providers.pacing import CONCURRENT_MODIFICATION, PacerRegistry
 from corsdeploy.results import Outcome
 from corsdeploy.sandbox.seed_rest import seed_rest_api
-from corsdeploy.state import BackupStore
+from corsdeploy.state import FolderStore, environment_lock
 
 DEPLOYMENT_SECONDS = 5.0
 ENVIRONMENT = """\
@@ -88,13 +88,11 @@ def apply(url: str, env: Environment, pacers: PacerRegistry, state: Path) -> Run
     clients = Clients(env.aws, pacers=pacers)
     failures: Counter[str] = Counter()
     try:
-        clients.check_account()
-        providers = providers_for(env.resources, clients)
-        lives = read_live(env.resources, providers)
-        plan = make_plan(env.name, env.resources, lives)
-        changed = {c.address for c in plan.changes if c.action is not Action.NOOP}
-        planned = planned_changes(env.resources, plan)
-        result = write_planned(env, planned, clients, changed, BackupStore(state))
+        identity = clients.check_account()
+        store = FolderStore(base=state)
+        with environment_lock(store, env.name, "apply", identity.arn) as lock:
+            run_ = plan_environment(env, (), clients)
+            result = apply_run(run_, WriteSession(env, clients, identity, store, lock))
         failures.update(_reason(r.error.code, r.error.message) for r in result.results
                         if r.outcome is Outcome.FAILED and r.error)
         exit_status = 0 if result.ok else 1

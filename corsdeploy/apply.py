@@ -16,7 +16,7 @@ from corsdeploy.plan import Action, PlannedChange, staleness
 from corsdeploy.providers import Provider
 from corsdeploy.results import ApplyResult, Outcome, Result, ResultError
 from corsdeploy.services import service_for
-from corsdeploy.state import BackupStore
+from corsdeploy.state import Backups
 
 # S3 can answer a read with the old configuration right after a write; Terraform polls for up to
 # 2 minutes (facts §7.6). Poll with doubling delays, at most this long in all.
@@ -34,14 +34,14 @@ class Writer:
 
     apply_id: str
     environment: str
-    backups: BackupStore
+    backups: Backups
     providers: Mapping[Kind, Provider]
     sleep: Callable[[float], None] = time.sleep
     verify_timeout: float = VERIFY_TIMEOUT_SECONDS
 
     def back_up(self, resource: Resource, live: Live) -> str:
-        """Save the live configuration durably and say where (a BackupError when it cannot be)."""
-        return str(self.backups.save(self.apply_id, self.environment, resource.address, live.backup_document))
+        """Save the live configuration durably (a BackupError when it cannot be)."""
+        return self.backups.save(self.apply_id, self.environment, resource.address, live.backup_document)
 
     def replace(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
         """Replace the live configuration, then verify the service took it (only after `back_up`)."""

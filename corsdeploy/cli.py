@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from corsdeploy.engine import PlanRun
     from corsdeploy.model import Environment
     from corsdeploy.results import ApplyResult
+    from corsdeploy.state import LockInfo
 
 
 class ExitCode(IntEnum):
@@ -270,6 +271,11 @@ _ENV = click.option("--env", "env_name", required=True, metavar="NAME",
                     help="Environment name (environments/NAME.yaml).")
 
 
+_LOCK_TIMEOUT = click.option(
+    "--lock-timeout", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
+    help="Wait up to SECONDS for another writer's lock on the environment (default: fail at once).")
+
+
 def _format_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
                         show_default=True, help=f"text for people; json for scripts ({what} on stdout).")
@@ -334,32 +340,37 @@ def _show_plan(run: PlanRun, output_format: str, console: Console) -> None:
               help="Apply without asking (needed when there is no terminal; a saved plan never asks).")
 @_format_option("the apply result; the plan goes to stderr")
 @_TARGET
+@_LOCK_TIMEOUT
 @common_options
 def apply(plan_file: Path | None, env_name: str | None, auto_approve: bool, output_format: str,
-          targets: tuple[str, ...]) -> int:
-    """Plan, ask, then make live CORS match the environment (backing up what it replaces).
+          targets: tuple[str, ...], lock_timeout: float) -> int:
+    """Plan, ask, then make live CORS match the environment (holding the environment's lock, backing up
+    what it replaces, and recording the apply in its history).
 
     With FILE, apply a plan saved by `corsdeploy plan --out FILE` exactly, without asking: the
     reviewed plan is the approval. It is refused, and nothing written, when any target's live
     state changed since the plan was made (stale), or the file was edited.
     """
     if plan_file is not None:
-        return _apply_saved(plan_file, env_name, output_format, targets)
+        return _apply_saved(plan_file, env_name, output_format, targets, lock_timeout)
     if not env_name:
         raise click.UsageError("give --env NAME, or a saved plan FILE", click.get_current_context())
     if not auto_approve and not sys.stdin.isatty():
         raise CorsdeployError("apply needs confirmation but there is no terminal to ask on; "
                               "review `corsdeploy plan` and pass --auto-approve")
-    from corsdeploy.engine import apply_run, plan_environment
+    from corsdeploy.engine import apply_run, plan_environment, write_session
     from corsdeploy.render.text import render_plan
 
-    run = plan_environment(_load(env_name), targets)
+    environment = _load(env_name)
     # With --format json, stdout carries only the result document.
     human = _stderr() if output_format == "json" else _stdout()
-    render_plan(run.plan, human)
-    if run.plan.has_changes and not auto_approve and not _confirm(human):
-        raise CorsdeployError("apply cancelled; nothing was changed")
-    return _show_apply(apply_run(run), output_format, human)
+    with write_session(environment, lock_timeout=lock_timeout, waiting=_waiting(lock_timeout)) as session:
+        run = plan_environment(environment, targets, session.clients)
+        render_plan(run.plan, human)
+        if run.plan.has_changes and not auto_approve and not _confirm(human):
+            raise CorsdeployError("apply cancelled; nothing was changed")
+        result = apply_run(run, session)
+    return _show_apply(result, output_format, human)
 
 
 def _show_apply(result: ApplyResult, output_format: str, human: Console) -> int:
@@ -373,6 +384,13 @@ def _show_apply(result: ApplyResult, output_format: str, human: Console) -> int:
     if result.backup_location is not None:
         human.print(f"Backups of what was replaced: {printable(result.backup_location)}/", markup=False)
     return ExitCode.OK if result.ok else ExitCode.ERROR
+
+
+def _waiting(lock_timeout: float) -> Callable[[LockInfo], None]:
+    """Says once, on stderr, whose lock a writer is waiting for."""
+    def say(holder: LockInfo) -> None:
+        _stderr().print(f"waiting up to {lock_timeout:g}s: {printable(holder.holder())}", markup=False)
+    return say
 
 
 def _confirm(console: Console) -> bool:
@@ -520,12 +538,13 @@ def _plan_all(names: list[str], output_format: str, detailed_exitcode: bool, tar
     return ExitCode.OK
 
 
-def _apply_saved(plan_file: Path, env_name: str | None, output_format: str, targets: tuple[str, ...]) -> int:
+def _apply_saved(plan_file: Path, env_name: str | None, output_format: str, targets: tuple[str, ...],
+                 lock_timeout: float) -> int:
     """`apply FILE`: the saved plan exactly, never asking (--auto-approve is accepted and ignored)."""
     if targets:
         raise click.UsageError("a saved plan is applied whole; plan again with --target to apply less",
                                click.get_current_context())
-    from corsdeploy.engine import apply_saved_plan
+    from corsdeploy.engine import apply_saved_plan, write_session
     from corsdeploy.planfile import read_plan
     from corsdeploy.render.text import render_plan
 
@@ -541,7 +560,47 @@ def _apply_saved(plan_file: Path, env_name: str | None, output_format: str, targ
     human.print(f"Applying the plan saved in {printable(str(plan_file))} at {printable(saved.created_at)}",
                 markup=False)
     render_plan(saved.plan, human)
-    return _show_apply(apply_saved_plan(saved), output_format, human)
+    waiting = _waiting(lock_timeout)
+    with write_session(saved.environment, lock_timeout=lock_timeout, waiting=waiting) as session:
+        result = apply_saved_plan(saved, session)
+    return _show_apply(result, output_format, human)
+
+
+@cli.command(short_help="List past applies of an environment, newest first.",
+             epilog=_example("corsdeploy history --env prod", "corsdeploy history --env prod --format json"))
+@_ENV
+@_format_option("the history document")
+@common_options
+def history(env_name: str, output_format: str) -> int:
+    """List past applies (id, time, caller, addresses changed, outcome), from the environment's state."""
+    from corsdeploy.engine import environment_history
+
+    listing = environment_history(_load(env_name))
+    if output_format == "json":
+        from corsdeploy.render.history import history_document
+        from corsdeploy.render.json_view import dumps
+
+        click.echo(dumps(history_document(listing)))
+    else:
+        from corsdeploy.render.history import render_history
+
+        render_history(listing, _stdout())
+    return ExitCode.OK
+
+
+@cli.command(short_help="Release an environment's lock left by a crashed run.",
+             epilog=_example("corsdeploy unlock --env prod 3f2a9c1d0b7e4a55"))
+@_ENV
+@click.argument("lock_id", metavar="LOCK_ID")
+@common_options
+def unlock(env_name: str, lock_id: str) -> int:
+    """Release the lock LOCK_ID on an environment, left by a run that crashed (the message that
+    refused the next apply names it). Refuses any other lock."""
+    from corsdeploy.engine import unlock_environment
+
+    released = unlock_environment(_load(env_name), lock_id)
+    _stderr().print(f"released {printable(released.holder())}", markup=False)
+    return ExitCode.OK
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

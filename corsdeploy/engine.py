@@ -2,19 +2,35 @@
 providers), so the CLI imports this lazily and offline commands stay fast."""
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+import contextlib
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from corsdeploy.apply import Writer, apply_changes
-from corsdeploy.aws import Clients
+from corsdeploy.apply import Writer, apply_changes, refuse_stale
+from corsdeploy.aws import Clients, Identity
 from corsdeploy.errors import CorsdeployError, Problem
 from corsdeploy.live import providers_for, read_live
 from corsdeploy.model import Environment, Live, Resource
 from corsdeploy.plan import Action, EnvironmentPlan, Plan, PlannedChange, Target, make_plan, planned_changes
 from corsdeploy.planfile import SavedPlan
 from corsdeploy.results import ApplyResult
-from corsdeploy.state import BackupStore, new_apply_id
+from corsdeploy.state import (
+    Backups,
+    FolderSetting,
+    FolderStore,
+    History,
+    HistoryListing,
+    LockInfo,
+    Locks,
+    StateSetting,
+    Store,
+    environment_lock,
+    finished_record,
+    new_apply_id,
+    started_record,
+    state_setting,
+)
 
 # Environments `plan --all` plans at once (each also reads its resources in parallel).
 PARALLEL_ENVIRONMENTS = 4
@@ -52,9 +68,10 @@ def select_targets(environment: Environment, targets: Sequence[str]) -> tuple[Re
     return tuple(r for r in environment.resources if r.address in wanted)
 
 
-def plan_environment(environment: Environment, targets: Sequence[str] = ()) -> PlanRun:
+def plan_environment(environment: Environment, targets: Sequence[str] = (),
+                     clients: Clients | None = None) -> PlanRun:
     resources = select_targets(environment, targets)
-    clients = Clients(environment.aws, source=environment.path)
+    clients = clients or Clients(environment.aws, source=environment.path)
     # The account guard runs before any other call.
     identity = clients.check_account()
     providers = providers_for(resources, clients)
@@ -64,22 +81,19 @@ def plan_environment(environment: Environment, targets: Sequence[str] = ()) -> P
     return PlanRun(environment, resources, lives, plan, clients)
 
 
-def apply_run(run: PlanRun, backups: BackupStore | None = None) -> ApplyResult:
+def apply_run(run: PlanRun, session: WriteSession) -> ApplyResult:
     """Apply a plan just made (and confirmed). Its targets with changes are read again first: if any
     changed since (while a prompt waited, say), nothing is written (StalePlanError)."""
     changed = {c.address for c in run.plan.changes if c.action is not Action.NOOP}
-    return write_planned(run.environment, run.planned, run.clients, changed, backups)
+    return write_planned(session, run.planned, changed)
 
 
-def apply_saved_plan(saved: SavedPlan, backups: BackupStore | None = None) -> ApplyResult:
+def apply_saved_plan(saved: SavedPlan, session: WriteSession) -> ApplyResult:
     """Apply a saved plan exactly: every target is read again, and any that changed since planning
     (no-ops included) makes the whole plan refuse as stale, writing nothing."""
-    environment = saved.environment
-    clients = Clients(environment.aws, source=environment.path)
-    identity = clients.check_account()
-    _check_same_target(saved.plan.target, identity.account, clients.region)
+    _check_same_target(saved.plan.target, session.identity.account, session.clients.region)
     every_target = {c.address for c in saved.plan.changes}
-    return write_planned(environment, saved.planned, clients, every_target, backups)
+    return write_planned(session, saved.planned, every_target)
 
 
 def _check_same_target(planned: Target, account: str, region: str) -> None:
@@ -90,19 +104,29 @@ def _check_same_target(planned: Target, account: str, region: str) -> None:
                                   f"now reach {what} {now}; nothing was read or changed")
 
 
-def write_planned(environment: Environment, planned: Sequence[PlannedChange], clients: Clients,
-                  recheck: Collection[str], backups: BackupStore | None = None) -> ApplyResult:
-    """The one path of every write (apply, apply FILE, rollback): read the `recheck` targets again,
-    refuse all if any is stale, then back up, write exactly each change's `after`, and verify.
-
-    The per-environment lock belongs around this body: then no other writer runs between these
-    reads and the writes, and each backup holds what its write really replaces.
+def write_planned(session: WriteSession, planned: Sequence[PlannedChange],
+                  recheck: Collection[str]) -> ApplyResult:
+    """The one path of every write (apply, apply FILE, rollback), inside the session's lock: read the
+    `recheck` targets again, refuse all if any is stale, then back up, write exactly each change's
+    `after`, and verify. The history record is written before the first write and again at the end,
+    so a run that dies in between stays listed as `incomplete`. Nothing to change records nothing.
     """
     # New providers: the plan's cache API listings, which would hide a change made since.
-    providers = providers_for([p.resource for p in planned], clients)
+    providers = providers_for([p.resource for p in planned], session.clients)
     lives = read_live([p.resource for p in planned if p.change.address in recheck], providers)
-    writer = Writer(new_apply_id(), environment.name, backups or BackupStore(), providers)
-    return apply_changes(planned, lives, writer)
+    apply_id = new_apply_id()
+    backups, history = Backups(session.store), History(session.store)
+    writer = Writer(apply_id, session.environment.name, backups, providers)
+    changes = Plan(session.environment.name, tuple(p.change for p in planned))
+    if not changes.has_changes:
+        return apply_changes(planned, lives, writer)
+    refuse_stale(planned, lives)
+    started = started_record(changes, apply_id, session.identity.arn, backups.location(apply_id),
+                             operation=session.lock.operation)
+    history.record(started)
+    result = apply_changes(planned, lives, writer)
+    history.record(finished_record(started, result))
+    return result
 
 
 def plan_all(names: Sequence[str], load: Callable[[str], Environment]) -> tuple[EnvironmentPlan, ...]:
@@ -117,3 +141,59 @@ def plan_all(names: Sequence[str], load: Callable[[str], Environment]) -> tuple[
 
     with ThreadPoolExecutor(max_workers=min(PARALLEL_ENVIRONMENTS, max(1, len(names)))) as pool:
         return tuple(pool.map(plan_one, names))
+
+
+# --- state: the store `state:` names, the lock around every write, history, unlock ----------------
+
+@dataclass(frozen=True)
+class WriteSession:
+    """An environment locked for writing: its client factory, the caller, the state store, the lock."""
+
+    environment: Environment
+    clients: Clients
+    identity: Identity
+    store: Store
+    lock: LockInfo
+
+
+def _store(setting: StateSetting, clients: Callable[[], Clients]) -> Store:
+    if isinstance(setting, FolderSetting):
+        return FolderStore(setting.folder)
+    from corsdeploy.providers.state_s3 import S3Store
+
+    return S3Store(clients(), setting.bucket, setting.prefix)
+
+
+def open_store(environment: Environment) -> Store:
+    """The store `state:` names (an S3 one only after the account guard passed)."""
+    setting = state_setting(environment)
+
+    def guarded_clients() -> Clients:
+        clients = Clients(environment.aws, source=environment.path)
+        clients.check_account()
+        return clients
+
+    return _store(setting, guarded_clients)
+
+
+@contextlib.contextmanager
+def write_session(environment: Environment, operation: str = "apply", lock_timeout: float = 0.0,
+                  waiting: Callable[[LockInfo], None] | None = None) -> Iterator[WriteSession]:
+    """The one way into a write path (apply, apply FILE, rollback): the account guard, then the
+    environment's lock, taken before live state is read and released however the block ends."""
+    setting = state_setting(environment)
+    clients = Clients(environment.aws, source=environment.path)
+    identity = clients.check_account()
+    store = _store(setting, lambda: clients)
+    with environment_lock(store, environment.name, operation, identity.arn, lock_timeout, waiting) as lock:
+        yield WriteSession(environment, clients, identity, store, lock)
+
+
+def environment_history(environment: Environment) -> HistoryListing:
+    store = open_store(environment)
+    return HistoryListing(environment.name, store.location, History(store).list(environment.name))
+
+
+def unlock_environment(environment: Environment, lock_id: str) -> LockInfo:
+    """Release the lock `lock_id` left by a crashed run; LockError when it is not the lock held."""
+    return Locks(open_store(environment)).unlock(environment.name, lock_id)

@@ -131,6 +131,8 @@ class Environment:
     aws: AwsSettings
     resources: tuple[Resource, ...]
     state: str | None = None
+    # Where `state:` was written, for errors about its value.
+    state_location: Location | None = field(default=None, compare=False)
 
     def resource(self, address: str) -> Resource | None:
         return next((r for r in self.resources if r.address == address), None)

@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +31,9 @@ _DIGEST_PREFIX = "sha256:"
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 _PLAN_AGAIN = "make a new one with `corsdeploy plan --env NAME --out FILE`"
 _T = TypeVar("_T")
+
+# The `aws` settings a saved plan keeps (where each was written is not part of the plan).
+AWS_FIELDS = ("account_id", "region", "profile", "assume_role", "endpoint_url")
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ def plan_document(environment: Environment, planned: tuple[PlannedChange, ...], 
             "name": environment.name,
             "file": environment.path,
             "file_digest": _file_digest(Path(environment.path)),
-            "aws": asdict(environment.aws),
+            "aws": {name: getattr(environment.aws, name) for name in AWS_FIELDS},
             "state": environment.state,
         },
         "target": {"account": target.account, "region": target.region,
@@ -205,7 +208,7 @@ def _saved_plan(document: Mapping[str, Any]) -> SavedPlan:
         environment=Environment(
             name=plan.environment,
             path=_text(environment["file"]),
-            aws=AwsSettings(**{f.name: _optional(aws.get(f.name), _text) for f in fields(AwsSettings)}),
+            aws=_aws_settings(aws),
             resources=resources,
             state=_optional(environment["state"], _text),
         ),
@@ -275,6 +278,11 @@ def _optional(value: Any, parse: Callable[[Any], _T]) -> _T | None:
 
 def _texts(value: Any) -> tuple[str, ...]:
     return tuple(map(_text, _list(value)))
+
+
+def _aws_settings(aws: Mapping[str, Any]) -> AwsSettings:
+    values = [_optional(aws.get(name), _text) for name in AWS_FIELDS]
+    return AwsSettings(*values)
 
 
 # How each CorsRule field is read back (every one as asdict wrote it).

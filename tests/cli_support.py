@@ -50,3 +50,24 @@ class InProcessCli(Cli):
         for secret in (SECRET_KEY, ACCESS_KEY):
             assert secret not in result.stdout + result.stderr
         return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
+
+
+def paused_apply() -> None:
+    """`corsdeploy ARGS...` (sys.argv[2:]) whose S3 writes wait for the file sys.argv[1] to exist,
+    after creating `<that file>.writing`: a real second process holding the lock mid-apply."""
+    import sys
+    import time
+
+    from corsdeploy.cli import main
+
+    gate = Path(sys.argv[1])
+    write = S3Provider.write
+
+    def paused(self: S3Provider, *args: Any) -> None:
+        gate.with_suffix(".writing").touch()
+        while not gate.exists():
+            time.sleep(0.02)
+        write(self, *args)
+
+    S3Provider.write = paused  # type: ignore[method-assign]
+    main(sys.argv[2:])

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import boto3
@@ -22,7 +22,7 @@ from corsdeploy.plan import Action, make_plan, planned_changes
 from corsdeploy.providers.s3 import S3Provider
 from corsdeploy.results import Outcome
 from corsdeploy.shapes import rules_from_s3
-from corsdeploy.state import BackupStore
+from corsdeploy.state import Backups, FolderStore
 
 OLD = [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET", "DELETE"]}]
 NEW = [{"AllowedOrigins": ["https://app.example"], "AllowedMethods": ["GET"]}]
@@ -42,31 +42,35 @@ def s3() -> Iterator[Any]:
         yield client
 
 
+def folder_backups(root: Path) -> Backups:
+    """Backups in the state folder `root` (its parent is the trusted base)."""
+    return Backups(FolderStore(PurePosixPath(root.name), base=root.parent))
+
+
 def run_apply(resources: list[Resource], provider: S3Provider, root: Path, **writer_options: Any):
     providers = {Kind.S3_BUCKET: provider}
     lives = read_live(resources, providers)
     plan = make_plan("test", resources, lives)
-    writer = Writer("20261123T000000Z-beef", "test", BackupStore(root), providers, **writer_options)
+    writer = Writer("20261123T000000Z-beef", "test", folder_backups(root), providers, **writer_options)
     return apply_changes(planned_changes(resources, plan), lives, writer)
 
 
 class BackupCheckingProvider(S3Provider):
     """Records, at the moment of each write, what the backup file held."""
 
-    def __init__(self, clients: Clients, backups: BackupStore) -> None:
+    def __init__(self, clients: Clients, backups: Backups) -> None:
         super().__init__(clients)
         self.backups = backups
         self.seen: dict[str, Any] = {}
 
     def write(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
-        path = self.backups.path("20261123T000000Z-beef", resource.address)
+        path = Path(self.backups.where("20261123T000000Z-beef", resource.address))
         self.seen[resource.address] = json.loads(path.read_text())["configuration"]
         super().write(resource, live, wire)
 
 
 def test_the_live_configuration_is_backed_up_before_it_is_overwritten(s3: Any, tmp_path: Path) -> None:
-    store = BackupStore(tmp_path)
-    provider = BackupCheckingProvider(Clients(AwsSettings(region="eu-west-1")), store)
+    provider = BackupCheckingProvider(Clients(AwsSettings(region="eu-west-1")), folder_backups(tmp_path))
     result = run_apply([bucket("one"), bucket("two")], provider, tmp_path)
     assert [r.outcome for r in result.results] == [Outcome.APPLIED, Outcome.APPLIED]
     # What was on the bucket before the write was on disk before the write.
@@ -141,7 +145,7 @@ def test_one_failure_does_not_stop_the_others(s3: Any, tmp_path: Path) -> None:
     plan = make_plan("test", resources, lives)
     s3.delete_bucket_cors(Bucket="one")
     s3.delete_bucket(Bucket="one")  # gone between plan and apply
-    writer = Writer("20261123T000000Z-beef", "test", BackupStore(tmp_path), {Kind.S3_BUCKET: provider})
+    writer = Writer("20261123T000000Z-beef", "test", folder_backups(tmp_path), {Kind.S3_BUCKET: provider})
     result = apply_changes(planned_changes(resources, plan), lives, writer)
     failed, applied = result.results
     assert failed.outcome is Outcome.FAILED and applied.outcome is Outcome.APPLIED
@@ -227,7 +231,7 @@ def test_a_write_of_another_configuration_than_the_files_is_verified_against_wha
     converges as soon as the service returns what was written."""
     provider = S3Provider(Clients(AwsSettings(region="eu-west-1")))
     slept: list[float] = []
-    writer = Writer("20261123T000000Z-beef", "test", BackupStore(tmp_path), {Kind.S3_BUCKET: provider},
+    writer = Writer("20261123T000000Z-beef", "test", folder_backups(tmp_path), {Kind.S3_BUCKET: provider},
                     sleep=slept.append, verify_timeout=1.0)
     resource = bucket("one", NEW)
     other = {"CORSRules": [{"AllowedOrigins": ["https://other.example"], "AllowedMethods": ["PUT"]}]}

@@ -244,7 +244,8 @@ def test_apply_says_where_backups_are_only_when_one_was_written(project: Cli, s3
 
 
 def test_a_backup_failure_says_nothing_was_changed(project: Cli, s3: Any) -> None:
-    (project.project / ".corsdeploy").write_text("not a folder")
+    (project.project / ".corsdeploy").mkdir()
+    (project.project / ".corsdeploy" / "backups").write_text("not a folder")
     result = project("apply", "--env", "dev", "--auto-approve")
     assert result.returncode == 1
     assert "backup could not be written" in result.stdout and "nothing was changed" in result.stdout

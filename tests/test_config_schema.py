@@ -87,7 +87,7 @@ def test_aws_state_and_top_level(tmp_path: Path, text: str, needle: str, fragmen
 
 
 @pytest.mark.parametrize("state", [
-    "s3://ops-bucket", "s3://ops-bucket/corsdeploy/prod", ".corsdeploy", "/var/x"])
+    "s3://ops-bucket", "s3://ops-bucket/corsdeploy/prod", ".corsdeploy", "ops/state"])
 def test_state_forms(tmp_path: Path, state: str) -> None:
     write(tmp_path, "prod.yaml", f"state: {state}\n")
     assert load_environment(tmp_path, "prod").state == state

@@ -19,7 +19,7 @@ from corsdeploy.plan import make_plan, planned_changes
 from corsdeploy.providers import provider_for
 from corsdeploy.results import Outcome
 from corsdeploy.shapes import rule_from_cors
-from corsdeploy.state import BackupStore, address_from_file_name, file_name_for, new_apply_id
+from corsdeploy.state import Backups, FolderStore, file_name_for, new_apply_id
 
 APPLY_ID = "20261123T000000Z-beef"
 HOSTILE_ADDRESSES = [
@@ -50,11 +50,10 @@ def test_a_file_name_is_one_safe_component(address: str) -> None:
     assert len(name.encode()) <= 200 and name.isascii() and name.isprintable()
 
 
-def test_names_are_readable_and_reversible_when_short() -> None:
+def test_names_are_readable_and_distinct() -> None:
     assert file_name_for("s3_bucket.assets-prod") == "s3_bucket.assets-prod"
-    for address in HOSTILE_ADDRESSES:
-        if len(address) < 100:
-            assert address_from_file_name(file_name_for(address)) == address
+    assert file_name_for("http_api.a/b") == "http_api.a%2Fb"
+    assert len({file_name_for(address) for address in HOSTILE_ADDRESSES}) == len(HOSTILE_ADDRESSES)
 
 
 def test_names_differing_only_in_case_stay_apart_on_a_case_insensitive_filesystem() -> None:
@@ -72,26 +71,34 @@ def state(tmp_path: Path) -> Path:
     return tmp_path / "project" / ".corsdeploy"
 
 
+def backups_in(state: Path) -> Backups:
+    """Backups in the default folder `.corsdeploy` of the working directory `state.parent`."""
+    return Backups(FolderStore(base=state.parent))
+
+
 def test_backups_of_hostile_names_stay_in_the_state_folder_and_keep_the_real_address(state: Path) -> None:
-    store = BackupStore(state)
+    store = backups_in(state)
     for address in HOSTILE_ADDRESSES:
-        path = store.save(APPLY_ID, "dev", address, {"CorsConfiguration": None})
+        path = Path(store.save(APPLY_ID, "dev", address, {"CorsConfiguration": None}))
         assert path.resolve().is_relative_to(state.resolve()) and path.parent == state / "backups" / APPLY_ID
     written = files_under(state.parent.parent)
     assert len(written) == len(HOSTILE_ADDRESSES)
     assert {json.loads(p.read_text())["address"] for p in written} == set(HOSTILE_ADDRESSES)
-    assert all(store.path(APPLY_ID, address).is_file() for address in HOSTILE_ADDRESSES)
+    assert all(Path(store.where(APPLY_ID, address)).is_file() for address in HOSTILE_ADDRESSES)
+    assert store.load(APPLY_ID) == {address: {"CorsConfiguration": None} for address in HOSTILE_ADDRESSES}
 
 
 @pytest.mark.parametrize("apply_id", ["../../x", "20261123T000000Z-beef/..", "", "a" * 300, "x\x00"])
 def test_an_apply_id_that_was_not_generated_is_refused(state: Path, apply_id: str) -> None:
     with pytest.raises(CorsdeployError, match="apply id"):
-        BackupStore(state).save(apply_id, "dev", "s3_bucket.one", None)
+        backups_in(state).save(apply_id, "dev", "s3_bucket.one", None)
+    with pytest.raises(CorsdeployError, match="apply id"):
+        backups_in(state).load(apply_id)
     assert not state.exists()
 
 
 def test_generated_apply_ids_are_accepted(state: Path) -> None:
-    assert BackupStore(state).save(new_apply_id(), "dev", "s3_bucket.one", None).is_file()
+    assert Path(backups_in(state).save(new_apply_id(), "dev", "s3_bucket.one", None)).is_file()
 
 
 @pytest.mark.parametrize("planted", [".", "backups", f"backups/{APPLY_ID}"])
@@ -104,7 +111,9 @@ def test_a_symlink_planted_in_the_state_folder_is_not_followed(
     link.parent.mkdir(parents=True, exist_ok=True)
     link.symlink_to(outside)
     with pytest.raises(CorsdeployError, match="symbolic link"):
-        BackupStore(state).save(APPLY_ID, "dev", "s3_bucket.one", None)
+        backups_in(state).save(APPLY_ID, "dev", "s3_bucket.one", None)
+    with pytest.raises(CorsdeployError, match="symbolic link"):
+        backups_in(state).load(APPLY_ID)  # nor read through
     assert list(outside.iterdir()) == []
 
 
@@ -122,23 +131,24 @@ def umask(request: pytest.FixtureRequest) -> Iterator[int]:
 
 
 def test_state_files_and_folders_are_the_owners_only_whatever_the_umask(state: Path, umask: int) -> None:
-    path = BackupStore(state).save(APPLY_ID, "dev", "s3_bucket.one", {"CORSRules": []})
+    path = Path(backups_in(state).save(APPLY_ID, "dev", "s3_bucket.one", {"CORSRules": []}))
     assert mode(path) == 0o600
     for folder in (state, state / "backups", state / "backups" / APPLY_ID):
         assert mode(folder) == 0o700, folder
     # A second save into the same folders replaces nothing's mode (the temporary file is private too).
-    again = BackupStore(state).save(APPLY_ID, "dev", "s3_bucket.two", None)
+    again = Path(backups_in(state).save(APPLY_ID, "dev", "s3_bucket.two", None))
     assert mode(again) == 0o600 and [p.name for p in again.parent.iterdir() if p.name.startswith(".")] == []
 
 
 def test_a_stale_temporary_file_left_by_a_crash_does_not_lend_its_mode(state: Path) -> None:
-    store = BackupStore(state)
-    target = store.path(APPLY_ID, "s3_bucket.one")
+    store = backups_in(state)
+    target = Path(store.where(APPLY_ID, "s3_bucket.one"))
     target.parent.mkdir(parents=True)
     stale = target.with_name(f".{target.name}.tmp")
     stale.write_text("half")
     stale.chmod(0o666)
-    assert mode(store.save(APPLY_ID, "dev", "s3_bucket.one", None)) == 0o600
+    assert mode(Path(store.save(APPLY_ID, "dev", "s3_bucket.one", None))) == 0o600
+    assert store.load(APPLY_ID) == {"s3_bucket.one": None}  # the stale temporary file is not a backup
 
 
 # --- through an apply against moto ----------------------------------------------------------------
@@ -160,7 +170,7 @@ def test_an_apply_backs_up_hostile_api_names_inside_the_state_folder(tmp_path: P
         resources = [http_api(name) for name in HOSTILE_API_NAMES]
         providers = {Kind.HTTP_API: provider_for(Kind.HTTP_API, clients)}
         lives = read_live(resources, providers)
-        writer = Writer(new_apply_id(), "dev", BackupStore(state), providers)
+        writer = Writer(new_apply_id(), "dev", backups_in(state), providers)
         result = apply_changes(planned_changes(resources, make_plan("dev", resources, lives)), lives, writer)
     assert [r.outcome for r in result.results] == [Outcome.APPLIED] * len(HOSTILE_API_NAMES)
     written = files_under(tmp_path)

@@ -24,7 +24,13 @@ def build_environment(name: str, path: str, data: Mapping[str, Any], root: Node)
             for key, entry in entries(data, kind.section)
         ),
         state=data.get("state"),
+        state_location=_state_location(root),
     )
+
+
+def _state_location(root: Node) -> Location | None:
+    state = root.value.get("state") if isinstance(root.value, dict) else None
+    return None if state is None else state.loc
 
 
 def _aws_locations(root: Node) -> dict[str, Location]:

@@ -11,7 +11,10 @@ ACCOUNT_ID_PATTERN = rf"^[0-9]{{{limits.ACCOUNT_ID_DIGITS}}}$"
 REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-[0-9]+$"
 ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/\S+$"
 URL_PATTERN = r"^https?://[^\s/]+\S*$"
-STATE_PATTERN = r"^(?!s3:)|^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/\S*)?$"
+# s3://BUCKET[/PREFIX], or a folder below the working directory: relative, no `..`, not `~`, not `.`
+# (corsdeploy.state.setting says why each is refused; a test keeps the two in step).
+STATE_PATTERN = (r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/\S*)?$"
+                 r"|^(?!s3:)(?![/~])(?!(.*/)?\.\.(/|$))(?!(\.?/)*\.?$)[^\\\x00-\x1f\x7f]+$")
 RESOURCE_PATH_PATTERN = r"^/"
 VAR_NAME_PATTERN = rf"^{NAME_PATTERN}$"
 REASON_PATTERN = r"\S"
@@ -22,7 +25,8 @@ PATTERN_MESSAGES = {
     REGION_PATTERN: "is not an AWS region name such as eu-west-1",
     ROLE_ARN_PATTERN: "is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)",
     URL_PATTERN: "is not an http:// or https:// URL",
-    STATE_PATTERN: "is not s3://BUCKET or s3://BUCKET/PREFIX",
+    STATE_PATTERN: "is not s3://BUCKET or s3://BUCKET/PREFIX, nor a folder below the working directory "
+                   "(a relative path without '..')",
     RESOURCE_PATH_PATTERN: "does not start with '/' (resource paths look like /items/{id})",
     VAR_NAME_PATTERN: "is not a variable name (letters, digits, '_', '.' and '-', "
                       "starting with a letter or '_')",
@@ -219,7 +223,7 @@ def environment_schema() -> dict[str, Any]:
                         "description": "A file (relative to this one) deep-merged under this one."},
             "state": {"type": "string", "minLength": 1, "pattern": STATE_PATTERN,
                       "description": "Where backups, history and locks live: s3://BUCKET/PREFIX or a "
-                                     "folder (default .corsdeploy/)."},
+                                     "folder below the working directory (default .corsdeploy/)."},
             "aws": {
                 "type": ["object", "null"], "additionalProperties": False,
                 "description": "Connection settings; each falls back to boto3's usual chain.",

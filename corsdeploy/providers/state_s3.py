@@ -1,0 +1,104 @@
+"""A Store in S3 (`state: s3://BUCKET/PREFIX`), for CI runners that keep nothing on disk.
+
+Reached through the environment's `Clients`, so its endpoint trust rule and account guard apply.
+`ExpectedBucketOwner` is sent with every call when `aws.account_id` is set: a bucket of another
+account (a typo, or a name taken by someone else) is refused instead of written to. Locks are
+conditional writes (`If-None-Match: *`), released with a conditional delete (`If-Match: ETag`).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from corsdeploy.aws import Clients, translate
+from corsdeploy.state.names import Key
+from corsdeploy.state.store import Stored, StoreError
+
+# S3 answers a conditional write whose condition fails with 412 PreconditionFailed, and one that
+# races another conditional write to the same key with 409 ConditionalRequestConflict.
+_ALREADY_THERE = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
+_NOT_THERE = {"NoSuchKey", "404"}
+
+
+class S3Store:
+    """Documents under `s3://bucket/prefix/`, one object per key."""
+
+    def __init__(self, clients: Clients, bucket: str, prefix: str = "") -> None:
+        self._clients = clients
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        owner = clients.settings.account_id
+        self._owner: dict[str, str] = {"ExpectedBucketOwner": owner} if owner else {}
+
+    @property
+    def location(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}" if self.prefix else f"s3://{self.bucket}"
+
+    def _object_key(self, key: Key) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else str(key)
+
+    def where(self, key: Key) -> str:
+        return f"s3://{self.bucket}/{self._object_key(key)}"
+
+    def put(self, key: Key, data: bytes) -> str:
+        self._call("s3:PutObject", "write", key, lambda s3, **kw: s3.put_object(**kw),
+                   Body=data, ContentType="application/json")
+        return self.where(key)
+
+    def create(self, key: Key, data: bytes) -> Stored | None:
+        try:
+            reply = self._call("s3:PutObject", "create", key, lambda s3, **kw: s3.put_object(**kw),
+                               Body=data, ContentType="application/json", IfNoneMatch="*")
+        except StoreError as refusal:
+            if refusal.code in _ALREADY_THERE:
+                return None
+            raise
+        return Stored(data, str(reply["ETag"]))
+
+    def get(self, key: Key) -> Stored | None:
+        try:
+            reply = self._call("s3:GetObject", "read", key, lambda s3, **kw: s3.get_object(**kw))
+        except StoreError as refusal:
+            if refusal.code in _NOT_THERE:
+                return None
+            raise
+        with reply["Body"] as body:
+            return Stored(body.read(), str(reply["ETag"]))
+
+    def delete(self, key: Key, version: str) -> bool:
+        try:
+            self._call("s3:DeleteObject", "remove", key, lambda s3, **kw: s3.delete_object(**kw),
+                       IfMatch=version)
+        except StoreError as refusal:
+            if refusal.code in _ALREADY_THERE | _NOT_THERE:
+                return False
+            raise
+        return True
+
+    def names(self, folder: Key) -> tuple[str, ...]:
+        start = self._object_key(folder) + "/"
+        found: set[str] = set()
+        paginator = self._clients.client("s3").get_paginator("list_objects_v2")
+        try:
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=start, Delimiter="/", **self._owner):
+                found.update(item["Key"][len(start):] for item in page.get("Contents", ()))
+                found.update(item["Prefix"][len(start):].rstrip("/")
+                             for item in page.get("CommonPrefixes", ()))
+        except (ClientError, BotoCoreError) as error:
+            raise _store_error("list", f"s3://{self.bucket}/{start}", error, "s3:ListBucket") from error
+        return tuple(sorted(found))
+
+    def _call(self, action: str, doing: str, key: Key, call: Callable[..., Any], **arguments: Any) -> Any:
+        """One object call (IAM `action`); a refusal is a StoreError carrying S3's error code."""
+        s3 = self._clients.client("s3")
+        try:
+            return call(s3, Bucket=self.bucket, Key=self._object_key(key), **self._owner, **arguments)
+        except (ClientError, BotoCoreError) as error:
+            raise _store_error(doing, self.where(key), error, action) from error
+
+
+def _store_error(doing: str, where: str, error: Exception, action: str) -> StoreError:
+    translated = translate(error, action)
+    return StoreError(doing, where, str(translated), code=translated.code)
