@@ -281,8 +281,11 @@ def _texts(value: Any) -> tuple[str, ...]:
 
 
 def _aws_settings(aws: Mapping[str, Any]) -> AwsSettings:
-    values = [_optional(aws.get(name), _text) for name in AWS_FIELDS]
-    return AwsSettings(*values)
+    def value(name: str) -> str | None:
+        return _optional(aws.get(name), _text)
+
+    return AwsSettings(account_id=value("account_id"), region=value("region"), profile=value("profile"),
+                       assume_role=value("assume_role"), endpoint_url=value("endpoint_url"))
 
 
 # How each CorsRule field is read back (every one as asdict wrote it).
