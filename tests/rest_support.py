@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import botocore.session
+from botocore import xform_name
 from botocore.exceptions import ClientError
 from botocore.validate import validate_parameters
 
 from corsdeploy.model import Kind, Location, Resource, frozen
+from corsdeploy.providers.operations import Operation
 from corsdeploy.shapes import rule_from_cors
 
 BACKEND = "https://example.com/"
@@ -86,6 +88,10 @@ class FakeResponses:
 
     def snapshot(self) -> tuple[dict[str, Any], dict[str, Any]]:
         return copy.deepcopy(self.method_responses), copy.deepcopy(self.integration_responses)
+
+    def call(self, operation: Operation, region: str | None = None, **params: Any) -> Any:
+        """The declared-call interface providers use (corsdeploy.providers.calls.Calls)."""
+        return getattr(self, xform_name(operation.name))(**params)
 
     def _enter(self, operation: str, params: dict[str, Any]) -> None:
         shape = _MODEL.operation_model(operation).input_shape
