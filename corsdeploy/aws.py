@@ -59,7 +59,7 @@ ROLE_SESSION_NAME = "corsdeploy"
 _SANDBOX_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 # The two STS calls, declared like every provider's (corsdeploy.providers.operations).
 # Any identity may ask who it is: GetCallerIdentity needs no permission.
-GET_CALLER_IDENTITY = Operation("sts", "GetCallerIdentity", "sts:GetCallerIdentity", "*", Phase.PLAN,
+GET_CALLER_IDENTITY = Operation("sts", "GetCallerIdentity", "sts:GetCallerIdentity", "", Phase.PLAN,
                                 Principal.ANYONE)
 # Allowed by the identity that assumes the role, not by the role itself.
 ASSUME_ROLE = Operation("sts", "AssumeRole", "sts:AssumeRole", "{RoleArn}", Phase.PLAN, Principal.SOURCE)
