@@ -29,9 +29,10 @@ def rest(cors: Mapping[str, Any] | None, name: str = "legacy", **settings: Any) 
     )
 
 
-def build_api(client: Any, name: str = "legacy", stage: str = "prod") -> str:
+def build_api(client: Any, name: str = "legacy", stage: str = "prod",
+              tags: Mapping[str, str] | None = None) -> str:
     """An API with MOCK GET/POST /items, MOCK GET /items/{id} and an HTTP_PROXY ANY /{proxy+}, deployed."""
-    api_id = str(client.create_rest_api(name=name)["id"])
+    api_id = str(client.create_rest_api(name=name, **({"tags": dict(tags)} if tags else {}))["id"])
     root = next(item["id"] for item in client.get_resources(restApiId=api_id)["items"] if item["path"] == "/")
     items = client.create_resource(restApiId=api_id, parentId=root, pathPart="items")["id"]
     item = client.create_resource(restApiId=api_id, parentId=items, pathPart="{id}")["id"]
