@@ -30,8 +30,8 @@ _TOOLS = {"terraform": "Terraform", "opentofu": "OpenTofu", "cdktf": "CDK for Te
 CO_MANAGED_KEY = "co_managed"
 # The error code an apply result carries for a refused write.
 CO_MANAGED_CODE = "CoManaged"
-NOT_CHECKED_AT_PLAN = ("not checked at plan for another IaC tool managing it: its tags are read at apply, "
-                       "before the write")
+NOT_CHECKED_AT_PLAN = ("whether another IaC tool also manages it is not checked at plan: apply reads its "
+                       "tags just before writing")
 
 
 def other_manager(tags: Mapping[str, str]) -> str | None:
