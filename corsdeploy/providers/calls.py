@@ -32,14 +32,18 @@ class Calls:
         with declared(operation):
             return getattr(client, xform_name(operation.name))(**params)
 
-    def items(self, operation: Operation, key: str, page_size: int | None = None,
+    def pages(self, operation: Operation, page_size: int | None = None,
               **params: Any) -> list[Mapping[str, Any]]:
-        """Every item (under `key`) of a listing, all pages."""
+        """Every page of a listing."""
         client = self._client(operation, None)
         paging = {"PaginationConfig": {"PageSize": page_size}} if page_size else {}
         with declared(operation):
-            pages = client.get_paginator(xform_name(operation.name)).paginate(**params, **paging)
-            return [item for page in pages for item in page.get(key, [])]
+            return list(client.get_paginator(xform_name(operation.name)).paginate(**params, **paging))
+
+    def items(self, operation: Operation, key: str, page_size: int | None = None,
+              **params: Any) -> list[Mapping[str, Any]]:
+        """Every item (under `key`) of a listing, all pages."""
+        return [item for page in self.pages(operation, page_size, **params) for item in page.get(key, [])]
 
     def context(self) -> ArnContext:
         """What the ARNs of this environment's calls are made of (no AWS call until an account is needed)."""
