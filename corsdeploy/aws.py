@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import boto3
 import botocore.session
 from botocore.config import Config
-from botocore.credentials import CredentialProvider, CredentialResolver, DeferredRefreshableCredentials
+from botocore.credentials import CredentialResolver, DeferredRefreshableCredentials
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -37,6 +37,7 @@ from corsdeploy.endpoints import is_loopback_url
 from corsdeploy.errors import AwsError, CorsdeployError
 from corsdeploy.model import AwsSettings
 from corsdeploy.providers import pacing
+from corsdeploy.providers.operations import Operation, Phase, Principal, declared
 from corsdeploy.render.edge import register_secret
 from corsdeploy.trust import trusted_settings
 
@@ -56,6 +57,13 @@ API_GATEWAY_SERVICES = frozenset({"apigateway", "apigatewayv2"})
 ROLE_SESSION_NAME = "corsdeploy"
 # A local emulator accepts any key: spares sandbox users from configuring fake ones.
 _SANDBOX_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+# The two STS calls, declared like every provider's (corsdeploy.providers.operations).
+# Any identity may ask who it is: GetCallerIdentity needs no permission.
+GET_CALLER_IDENTITY = Operation("sts", "GetCallerIdentity", "sts:GetCallerIdentity", "", Phase.PLAN,
+                                Principal.ANYONE)
+# Allowed by the identity that assumes the role, not by the role itself.
+ASSUME_ROLE = Operation("sts", "AssumeRole", "sts:AssumeRole", "{RoleArn}", Phase.PLAN, Principal.SOURCE)
+OPERATIONS = (GET_CALLER_IDENTITY, ASSUME_ROLE)
 SANDBOX_HINT = "for the local sandbox, run `corsdeploy sandbox up`"
 NO_REGION = ("no AWS region: set aws.region in the environment file, `region` in the AWS profile, "
              "or AWS_REGION")
@@ -93,6 +101,17 @@ class Clients:
         with self._lock:
             return self._region_locked()
 
+    @property
+    def partition(self) -> str:
+        """The AWS partition of the environment's region (aws, aws-cn, aws-us-gov, ...): ARNs name it."""
+        with self._lock:
+            session = self._session_locked()
+            return str(session.get_partition_for_region(self._region_locked()))
+
+    def account(self) -> str:
+        """The account the environment works in: `aws.account_id`, else the caller's (asked once)."""
+        return self.settings.account_id or self.identity().account
+
     def client(self, service: str, region: str | None = None) -> Any:
         key = (service, region)
         with self._lock:
@@ -111,7 +130,8 @@ class Clients:
         with self._identity_lock:
             if self._identity is None:
                 try:
-                    reply = self.client("sts").get_caller_identity()
+                    with declared(GET_CALLER_IDENTITY):
+                        reply = self.client("sts").get_caller_identity()
                 except (ClientError, *TRANSPORT_ERRORS) as error:
                     raise translate(error, "sts:GetCallerIdentity") from error
                 self._identity = Identity(account=reply["Account"], arn=reply["Arn"])
@@ -185,13 +205,14 @@ class Clients:
         return boto3.Session(botocore_session=core, region_name=region)
 
 
-class _Given(CredentialProvider):
-    """Credentials built elsewhere (the assumed role's), offered to botocore's resolver."""
+class _Given:
+    """Credentials built elsewhere (the assumed role's), offered to botocore's resolver (which only
+    asks a provider for METHOD, CANONICAL_NAME and load())."""
 
     METHOD = "assume-role"
+    CANONICAL_NAME = None
 
     def __init__(self, credentials: DeferredRefreshableCredentials) -> None:
-        super().__init__()
         self._credentials = credentials
 
     def load(self) -> DeferredRefreshableCredentials:
@@ -207,7 +228,8 @@ def assumed_role_credentials(sts: Callable[[], Any], role_arn: str,
     """Credentials of `role_arn`, assumed on first use and again before they expire (1 h by default)."""
     def assume() -> dict[str, str]:
         try:
-            reply = sts().assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)["Credentials"]
+            with declared(ASSUME_ROLE):
+                reply = sts().assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)["Credentials"]
         except (ClientError, BotoCoreError) as error:
             raise translate(error, "sts:AssumeRole") from error
         # Never in the environment: the output edge must know them to redact them.

@@ -603,6 +603,25 @@ def unlock(env_name: str, lock_id: str) -> int:
     return ExitCode.OK
 
 
+@cli.command(short_help="Print the least-privilege IAM policy an environment needs.",
+             epilog=_example("corsdeploy permissions --env prod > corsdeploy-apply.json",
+                             "corsdeploy permissions --env prod --read-only > corsdeploy-plan.json"))
+@_ENV
+@click.option("--read-only", is_flag=True, help="Only what plan needs (apply and rollback also write).")
+@common_options
+def permissions(env_name: str, read_only: bool) -> int:
+    """Print the least-privilege IAM policy (JSON) that plan, or apply and rollback, need for exactly
+    this environment's resources: resource ARNs, never "*". Reads AWS only for ids the file does not
+    give (APIs named by name, a REST API's resources for its writes, the account for Lambda ARNs)."""
+    from corsdeploy.engine import environment_permissions
+
+    result = environment_permissions(_load(env_name), read_only)
+    click.echo(json.dumps(result.document, indent=2))
+    for note in result.notes:
+        _stderr().print(f"Note: {printable(note)}", markup=False)
+    return ExitCode.OK
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point (`corsdeploy`)."""
     cli.main(args=argv, prog_name="corsdeploy")

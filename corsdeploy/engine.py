@@ -8,12 +8,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from corsdeploy.apply import Writer, apply_changes, refuse_stale
+from corsdeploy.aws import OPERATIONS as STS_OPERATIONS
 from corsdeploy.aws import Clients, Identity
 from corsdeploy.errors import CorsdeployError, Problem
 from corsdeploy.live import providers_for, read_live
 from corsdeploy.model import Environment, Live, Resource
+from corsdeploy.permissions import Permissions, notes, policy
 from corsdeploy.plan import Action, EnvironmentPlan, Plan, PlannedChange, Target, make_plan, planned_changes
 from corsdeploy.planfile import SavedPlan
+from corsdeploy.providers.operations import ArnContext, Grant, Phase, Principal
 from corsdeploy.results import ApplyResult
 from corsdeploy.state import (
     Backups,
@@ -197,3 +200,25 @@ def environment_history(environment: Environment) -> HistoryListing:
 def unlock_environment(environment: Environment, lock_id: str) -> LockInfo:
     """Release the lock `lock_id` left by a crashed run; LockError when it is not the lock held."""
     return Locks(open_store(environment)).unlock(environment.name, lock_id)
+
+
+def environment_permissions(environment: Environment, read_only: bool = False) -> Permissions:
+    """The least-privilege policy plan (`read_only`) or apply and rollback need for the environment's
+    resources. Reads AWS only for what the file does not say: an API's id when it is named by name, a
+    REST API's resources for its writes, and the account (sts) for Lambda ARNs without aws.account_id."""
+    clients = Clients(environment.aws, source=environment.path)
+    phases = (Phase.PLAN,) if read_only else (Phase.PLAN, Phase.APPLY)
+    providers = providers_for(environment.resources, clients)
+    grants: list[Grant] = []
+    problems: list[Problem] = []
+    for resource in environment.resources:
+        try:
+            grants += providers[resource.kind].grants(resource, phases)
+        except CorsdeployError as error:
+            problems += [p if p.address else Problem(p.message, p.location, resource.address)
+                         for p in error.problems]
+    if problems:
+        raise CorsdeployError(problems)
+    document = policy(grants, ArnContext(clients.partition, clients.region, clients.account))
+    source = [op for op in STS_OPERATIONS if op.principal is Principal.SOURCE]
+    return Permissions(document, notes(document, environment.aws.assume_role, source))

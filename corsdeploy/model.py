@@ -21,11 +21,6 @@ class Kind(StrEnum):
         """The top-level key of an environment file that lists resources of this kind."""
         return _SECTIONS[self]
 
-    @property
-    def module(self) -> str:
-        """The module name of this kind's service and provider."""
-        return "s3" if self is Kind.S3_BUCKET else self.value
-
     @classmethod
     def from_section(cls, section: str) -> Kind:
         return {v: k for k, v in _SECTIONS.items()}[section]
@@ -95,6 +90,8 @@ class Resource:
     # Where each field of the entry was written, keyed by its path below the entry
     # (e.g. ("cors", 0, "AllowedMethods", 1)); used by lint and check for file:line.
     field_locations: Mapping[tuple[str | int, ...], Location] = field(default_factory=frozen)
+    # `co_managed: true`: another IaC tool also manages the resource, and corsdeploy writes it anyway.
+    co_managed: bool = False
 
     @property
     def address(self) -> str:

@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import botocore.session
+from botocore import xform_name
 from botocore.exceptions import ClientError
 from botocore.validate import validate_parameters
 
 from corsdeploy.model import Kind, Location, Resource, frozen
+from corsdeploy.providers.operations import Operation
 from corsdeploy.shapes import rule_from_cors
 
 BACKEND = "https://example.com/"
@@ -27,9 +29,10 @@ def rest(cors: Mapping[str, Any] | None, name: str = "legacy", **settings: Any) 
     )
 
 
-def build_api(client: Any, name: str = "legacy", stage: str = "prod") -> str:
+def build_api(client: Any, name: str = "legacy", stage: str = "prod",
+              tags: Mapping[str, str] | None = None) -> str:
     """An API with MOCK GET/POST /items, MOCK GET /items/{id} and an HTTP_PROXY ANY /{proxy+}, deployed."""
-    api_id = str(client.create_rest_api(name=name)["id"])
+    api_id = str(client.create_rest_api(name=name, **({"tags": dict(tags)} if tags else {}))["id"])
     root = next(item["id"] for item in client.get_resources(restApiId=api_id)["items"] if item["path"] == "/")
     items = client.create_resource(restApiId=api_id, parentId=root, pathPart="items")["id"]
     item = client.create_resource(restApiId=api_id, parentId=items, pathPart="{id}")["id"]
@@ -86,6 +89,10 @@ class FakeResponses:
 
     def snapshot(self) -> tuple[dict[str, Any], dict[str, Any]]:
         return copy.deepcopy(self.method_responses), copy.deepcopy(self.integration_responses)
+
+    def call(self, operation: Operation, region: str | None = None, **params: Any) -> Any:
+        """The declared-call interface providers use (corsdeploy.providers.calls.Calls)."""
+        return getattr(self, xform_name(operation.name))(**params)
 
     def _enter(self, operation: str, params: dict[str, Any]) -> None:
         shape = _MODEL.operation_model(operation).input_shape

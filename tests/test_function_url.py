@@ -60,7 +60,8 @@ def test_write_read_absent_round_trip(clients: Clients) -> None:
     live = provider.read(resource)
     assert live.wire is None
     url = url_config(clients, "thumbnailer")["FunctionUrl"]
-    assert live.handle == FunctionUrlHandle("thumbnailer", None, url)
+    function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:thumbnailer"
+    assert live.handle == FunctionUrlHandle("thumbnailer", None, url, function_arn)
 
     provider.write(resource, live, SERVICE.desired(resource, live))
     written = provider.read(resource)
@@ -146,15 +147,19 @@ def test_alias_qualifier_is_passed_to_every_call() -> None:
              "FunctionArn": "arn:aws:lambda:eu-west-1:123456789012:function:thumbnailer:live",
              "CreationTime": "2026-01-01T00:00:00Z", "LastModifiedTime": "2026-01-01T00:00:00Z"}
     provider = FunctionUrlProvider(clients)
+    # Tags belong to the function: ListTags names it without the alias.
+    function = {"Resource": "arn:aws:lambda:eu-west-1:123456789012:function:thumbnailer"}
     with Stubber(clients.client("lambda")) as stub:
         stub.add_response("get_function_url_config", reply, target)
+        stub.add_response("list_tags", {"Tags": {}}, function)
         stub.add_response("update_function_url_config", reply, {**target, "Cors": WANTED})
+        stub.add_response("list_tags", {"Tags": {}}, function)
         stub.add_response("update_function_url_config", reply, {**target, "Cors": {}})
         live = provider.read(resource)
         provider.write(resource, live, SERVICE.desired(resource, live))
         provider.write(resource, live, None)
         stub.assert_no_pending_responses()
-    assert live.handle == FunctionUrlHandle("thumbnailer", "live", url)
+    assert live.handle == FunctionUrlHandle("thumbnailer", "live", url, function["Resource"])
 
 
 def test_missing_alias_url_names_the_alias() -> None:
@@ -174,16 +179,20 @@ def test_split_function_name() -> None:
 def test_update_refused_names_the_iam_action() -> None:
     clients = Clients(AwsSettings(region="eu-west-1"))
     resource = function_url("thumbnailer")
-    live = Live(resource.address, None, FunctionUrlHandle("thumbnailer", None, "https://x.example"))
+    arn = "arn:aws:lambda:eu-west-1:123456789012:function:thumbnailer"
+    live = Live(resource.address, None, FunctionUrlHandle("thumbnailer", None, "https://x.example", arn))
     with Stubber(clients.client("lambda")) as stub:
+        stub.add_response("list_tags", {"Tags": {}}, {"Resource": arn})
         stub.add_client_error("update_function_url_config", "AccessDeniedException", "no", 403)
         with pytest.raises(AwsError, match=r"function_url\.thumbnailer: .*lambda:UpdateFunctionUrlConfig"):
             FunctionUrlProvider(clients).write(resource, live, WANTED)
 
 
 def test_declared_iam_actions() -> None:
-    assert FunctionUrlProvider.read_actions == ("lambda:GetFunctionUrlConfig",)
-    assert FunctionUrlProvider.write_actions == ("lambda:UpdateFunctionUrlConfig",)
+    actions = {op.name: (op.action, op.phase.value) for op in FunctionUrlProvider.operations}
+    assert actions == {"GetFunctionUrlConfig": ("lambda:GetFunctionUrlConfig", "plan"),
+                       "UpdateFunctionUrlConfig": ("lambda:UpdateFunctionUrlConfig", "apply"),
+                       "ListTags": ("lambda:ListTags", "apply")}
 
 
 def test_seed_with_alias_is_idempotent(clients: Clients) -> None:

@@ -43,6 +43,7 @@ def stub(clients: Clients) -> Iterator[Stubber]:
 def test_absent_clears_cors_with_an_empty_object(clients: Clients, stub: Stubber) -> None:
     target = {"FunctionName": "thumbnailer"}
     stub.add_response("get_function_url_config", {**CONFIG, "Cors": LIVE_CORS}, target)
+    stub.add_response("list_tags", {"Tags": {}}, {"Resource": CONFIG["FunctionArn"]})
     stub.add_response("update_function_url_config", CONFIG, {**target, "Cors": {}})
     # What AWS answers once the CORS is cleared: no `Cors` at all.
     stub.add_response("get_function_url_config", CONFIG, target)

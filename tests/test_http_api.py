@@ -282,8 +282,12 @@ def test_update_refused_names_the_iam_action(clients: Clients) -> None:
 
 
 def test_declared_iam_actions() -> None:
-    assert HttpApiProvider.read_actions == ("apigateway:GET",)
-    assert set(HttpApiProvider.write_actions) == {"apigateway:PATCH", "apigateway:DELETE", "apigateway:POST"}
+    # IAM knows API Gateway v2 calls by HTTP verb on the resource path.
+    actions = {op.name: op.action for op in HttpApiProvider.operations}
+    assert actions == {"GetApis": "apigateway:GET", "GetApi": "apigateway:GET", "GetStages": "apigateway:GET",
+                       "GetDeployments": "apigateway:GET", "GetRoutes": "apigateway:GET",
+                       "UpdateApi": "apigateway:PATCH", "DeleteCorsConfiguration": "apigateway:DELETE",
+                       "CreateDeployment": "apigateway:POST"}
 
 
 def test_seed_creates_the_api_once(clients: Clients) -> None:

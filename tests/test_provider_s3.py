@@ -66,7 +66,10 @@ def test_missing_bucket_is_a_plan_error_naming_it(provider: S3Provider) -> None:
 def test_expected_bucket_owner_is_sent_when_the_account_is_pinned() -> None:
     clients = Clients(AwsSettings(region="eu-west-1", account_id="123456789012"))
     s3 = clients.client("s3")
-    with Stubber(s3) as stub:
+    with Stubber(clients.client("sts")) as sts, Stubber(s3) as stub:
+        # The account guard asks first.
+        sts.add_response("get_caller_identity", {"Account": "123456789012",
+                                                 "Arn": "arn:aws:iam::123456789012:user/deployer"})
         stub.add_response("get_bucket_cors", {"CORSRules": RULES},
                           {"Bucket": "assets", "ExpectedBucketOwner": "123456789012"})
         assert S3Provider(clients).read(bucket()).wire == {"CORSRules": RULES}
@@ -83,10 +86,12 @@ def test_bucket_in_another_region_is_followed_there() -> None:
             "get_bucket_cors", service_error_code="PermanentRedirect", http_status_code=301,
             response_meta={"HTTPHeaders": {"x-amz-bucket-region": "ap-southeast-2"}})
         other_stub.add_response("get_bucket_cors", {"CORSRules": RULES}, {"Bucket": "assets"})
+        other_stub.add_client_error("get_bucket_tagging", "NoSuchTagSet", http_status_code=404,
+                                    expected_params={"Bucket": "assets"})
         other_stub.add_response("put_bucket_cors", {},
                                 {"Bucket": "assets", "CORSConfiguration": {"CORSRules": RULES}})
         assert provider.read(bucket()).wire == {"CORSRules": RULES}
-        # The region is remembered: the write goes straight to the bucket's region.
+        # The region is remembered: the tag check and the write go straight to the bucket's region.
         provider.write(bucket(), Live("s3_bucket.assets", None), {"CORSRules": RULES})
         other_stub.assert_no_pending_responses()
 
@@ -124,8 +129,12 @@ def test_access_denied_names_the_missing_action(moto_server_no_auth_actions) -> 
 
 
 def test_declares_the_iam_actions_it_uses() -> None:
-    assert S3Provider.read_actions == ("s3:GetBucketCORS",)
-    assert S3Provider.write_actions == ("s3:PutBucketCORS",)
+    actions = {op.name: (op.action, op.phase.value) for op in S3Provider.operations}
+    # DeleteBucketCors is authorised by s3:PutBucketCORS.
+    assert actions == {"GetBucketCors": ("s3:GetBucketCORS", "plan"),
+                       "PutBucketCors": ("s3:PutBucketCORS", "apply"),
+                       "DeleteBucketCors": ("s3:PutBucketCORS", "apply"),
+                       "GetBucketTagging": ("s3:GetBucketTagging", "apply")}
 
 
 
@@ -134,7 +143,10 @@ def test_access_denied_names_the_bucket_owner_causes(account_id: str | None) -> 
     """S3 answers AccessDenied, not NoSuchBucket, for another account's bucket and for an
     ExpectedBucketOwner mismatch (facts §7.6): the message says so beside the permission."""
     clients = Clients(AwsSettings(region="eu-west-1", account_id=account_id))
-    with Stubber(clients.client("s3")) as stub:
+    with Stubber(clients.client("sts")) as sts, Stubber(clients.client("s3")) as stub:
+        if account_id:  # the account guard asks first
+            sts.add_response("get_caller_identity", {"Account": account_id, "Arn": "arn:aws:iam::1:user/d"})
+        stub.add_client_error("get_bucket_tagging", service_error_code="NoSuchTagSet", http_status_code=404)
         stub.add_client_error("put_bucket_cors", service_error_code="AccessDenied",
                               service_message="Access Denied", http_status_code=403)
         with pytest.raises(AwsError) as raised:

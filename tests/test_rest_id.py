@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import boto3
 import pytest
@@ -17,6 +17,7 @@ from corsdeploy.live import read_live
 from corsdeploy.model import AwsSettings, Kind, Live, Location, Resource, frozen
 from corsdeploy.providers import Provider
 from corsdeploy.providers.http_api import HttpApiProvider
+from corsdeploy.providers.operations import Operation
 from corsdeploy.providers.rest_api import RestApiProvider
 from corsdeploy.sandbox.seed_rest import seed_rest_api
 from tests.conftest import Cli, MotoServer
@@ -93,8 +94,7 @@ class Fixed:
 
     kind: Kind
     identities: Mapping[str, str | None]
-    read_actions: tuple[str, ...] = ()
-    write_actions: tuple[str, ...] = ()
+    operations: ClassVar[tuple[Operation, ...]] = ()  # it calls nothing
 
     def read(self, resource: Resource) -> Live:
         return Live(resource.address, None, identity=self.identities[resource.address])

@@ -287,14 +287,16 @@ def test_one_listing_is_shared_by_threads(api: Api) -> None:
 
 def test_calls_per_api_for_plan_and_apply(api: Api) -> None:
     """Issue 6 item 4: a read is GetStage, GetDeployments, GetResources, GetGatewayResponses (limit=500,
-    one page each here); an apply adds its writes and one CreateDeployment, then the verifying read."""
+    one page each here), and GetExport when a change would redeploy (issue 8); an apply adds its writes
+    and one CreateDeployment, then the verifying read (no change left: no GetExport)."""
     calls: list[str] = []
     api.clients.client("apigateway").meta.events.register(
         "before-call.apigateway", lambda model, **_: calls.append(model.name))
     provider = RestApiProvider(api.clients)
     resource = rest(ONE_ORIGIN, id=api.id)
     live = provider.read(resource)
-    assert calls == ["GetRestApi", "GetStage", "GetDeployments", "GetResources", "GetGatewayResponses"]
+    assert calls == ["GetRestApi", "GetStage", "GetDeployments", "GetResources", "GetGatewayResponses",
+                     "GetExport"]
     calls.clear()
     provider.write(resource, live, SERVICE.desired(resource, live))
     assert calls.count("CreateDeployment") == 1

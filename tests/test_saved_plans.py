@@ -83,10 +83,12 @@ def live(s3: Any, bucket: str) -> list[dict[str, Any]] | None:
 
 
 def nothing_written(cli: Cli, s3: Any, legacy: list[dict[str, Any]] | None = None) -> bool:
-    """uploads still has no CORS, legacy still has its own (or `legacy`), and no backup was taken."""
+    """uploads still has no CORS, legacy still has its own (or `legacy`), and no backup or history
+    record was written (the lock folder is there: the lock is taken before anything is read)."""
     kept = legacy or [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET"], "MaxAgeSeconds": 60}]
+    state = cli.project / ".corsdeploy"
     return (live(s3, "uploads") is None and live(s3, "legacy") == kept
-            and not (cli.project / ".corsdeploy").exists())
+            and not (state / "backups").exists() and not (state / "history").exists())
 
 
 def test_plan_out_writes_a_private_plan_exactly_where_asked(project: Cli) -> None:

@@ -63,6 +63,7 @@ def _resource(
         settings=frozen(_settings(kind, entry)),
         lint_ignore=frozen(entry.get("lint_ignore") or {}),
         field_locations=frozen(locations),
+        co_managed=bool(entry.get("co_managed", False)),
     )
 
 

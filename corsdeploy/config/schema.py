@@ -128,7 +128,8 @@ def _entry(description: str, cors: dict[str, Any], **fields: dict[str, Any]) -> 
     return {
         "type": "object", "description": description, "required": required,
         "additionalProperties": False,
-        "properties": {"cors": cors, **fields, "lint_ignore": {"$ref": "#/$defs/lintIgnore"}},
+        "properties": {"cors": cors, **fields, "lint_ignore": {"$ref": "#/$defs/lintIgnore"},
+                       "co_managed": {"$ref": "#/$defs/coManaged"}},
     }
 
 
@@ -178,6 +179,12 @@ def _defs() -> dict[str, Any]:
             "description": "Lint rules silenced for this resource: {RULE_ID: \"why it does not apply\"}.",
             "propertyNames": {"minLength": 1},
             "additionalProperties": {"type": "string", "pattern": REASON_PATTERN},
+        },
+        "coManaged": {
+            "type": "boolean", "default": False,
+            "description": "Another IaC tool (CloudFormation, CDK, SAM, Terraform) also manages this "
+                           "resource: write it anyway (otherwise apply refuses, since each tool would "
+                           "overwrite the other's CORS).",
         },
         "s3Bucket": _entry("An S3 bucket, by name.", {"$ref": "#/$defs/s3Cors"}),
         "s3Cors": _s3_cors(),

@@ -11,10 +11,8 @@ from corsdeploy.model import Resource
 
 Item = TypeVar("Item")
 
-# (name, id) pairs of every API of the kind; given the resource that triggered the listing, so
-# a failure to list is reported against it.
-Lister = Callable[[Resource], Iterable[tuple[str, str]]]
-# (name, id, item) of every API of the kind, the item being what the listing says about it.
+# (name, id, item) of every API of the kind, the item being what the listing says about it; given
+# the resource that triggered the listing, so a failure to list is reported against it.
 ItemLister = Callable[[Resource], Iterable[tuple[str, str, Item]]]
 
 
@@ -78,14 +76,3 @@ class _Index(Generic[Item]):
     by_name: dict[str, list[tuple[str, Item]]]
     by_id: dict[str, tuple[str, Item]]
 
-
-class ApiNames:
-    """Name -> id only, for providers that read each API on its own (REST APIs)."""
-
-    def __init__(self, noun: str, lister: Lister) -> None:
-        self._listing: ApiListing[None] = ApiListing(
-            noun, lambda resource: ((name, api_id, None) for name, api_id in lister(resource)))
-
-    def resolve(self, resource: Resource) -> str:
-        """The id of the one API named like the resource; none or several is a PlanError."""
-        return self._listing.by_name(resource)[0]

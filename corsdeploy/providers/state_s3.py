@@ -7,12 +7,13 @@ conditional writes (`If-None-Match: *`), released with a conditional delete (`If
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from corsdeploy.aws import Clients, translate
+from corsdeploy.providers.calls import Calls
+from corsdeploy.providers.operations import S3_BUCKET, Operation, Phase
 from corsdeploy.state.names import Key
 from corsdeploy.state.store import Stored, StoreError
 
@@ -21,12 +22,19 @@ from corsdeploy.state.store import Stored, StoreError
 _ALREADY_THERE = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
 _NOT_THERE = {"NoSuchKey", "404"}
 
+_OBJECT = S3_BUCKET + "/{Key}"
+PUT = Operation("s3", "PutObject", "s3:PutObject", _OBJECT, Phase.APPLY)
+GET = Operation("s3", "GetObject", "s3:GetObject", _OBJECT, Phase.APPLY)
+DELETE = Operation("s3", "DeleteObject", "s3:DeleteObject", _OBJECT, Phase.APPLY)
+LIST = Operation("s3", "ListObjectsV2", "s3:ListBucket", S3_BUCKET, Phase.APPLY)
+OPERATIONS = (PUT, GET, DELETE, LIST)
+
 
 class S3Store:
     """Documents under `s3://bucket/prefix/`, one object per key."""
 
     def __init__(self, clients: Clients, bucket: str, prefix: str = "") -> None:
-        self._clients = clients
+        self._calls = Calls(clients, OPERATIONS)
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         owner = clients.settings.account_id
@@ -43,13 +51,13 @@ class S3Store:
         return f"s3://{self.bucket}/{self._object_key(key)}"
 
     def put(self, key: Key, data: bytes) -> str:
-        self._call("s3:PutObject", "write", key, lambda s3, **kw: s3.put_object(**kw),
+        self._call(PUT, "write", key,
                    Body=data, ContentType="application/json")
         return self.where(key)
 
     def create(self, key: Key, data: bytes) -> Stored | None:
         try:
-            reply = self._call("s3:PutObject", "create", key, lambda s3, **kw: s3.put_object(**kw),
+            reply = self._call(PUT, "create", key,
                                Body=data, ContentType="application/json", IfNoneMatch="*")
         except StoreError as refusal:
             if refusal.code in _ALREADY_THERE:
@@ -59,7 +67,7 @@ class S3Store:
 
     def get(self, key: Key) -> Stored | None:
         try:
-            reply = self._call("s3:GetObject", "read", key, lambda s3, **kw: s3.get_object(**kw))
+            reply = self._call(GET, "read", key)
         except StoreError as refusal:
             if refusal.code in _NOT_THERE:
                 return None
@@ -69,7 +77,7 @@ class S3Store:
 
     def delete(self, key: Key, version: str) -> bool:
         try:
-            self._call("s3:DeleteObject", "remove", key, lambda s3, **kw: s3.delete_object(**kw),
+            self._call(DELETE, "remove", key,
                        IfMatch=version)
         except StoreError as refusal:
             if refusal.code in _ALREADY_THERE | _NOT_THERE:
@@ -80,23 +88,24 @@ class S3Store:
     def names(self, folder: Key) -> tuple[str, ...]:
         start = self._object_key(folder) + "/"
         found: set[str] = set()
-        paginator = self._clients.client("s3").get_paginator("list_objects_v2")
         try:
-            for page in paginator.paginate(Bucket=self.bucket, Prefix=start, Delimiter="/", **self._owner):
+            pages = self._calls.pages(LIST, None, Bucket=self.bucket, Prefix=start, Delimiter="/",
+                                      **self._owner)
+            for page in pages:
                 found.update(item["Key"][len(start):] for item in page.get("Contents", ()))
                 found.update(item["Prefix"][len(start):].rstrip("/")
                              for item in page.get("CommonPrefixes", ()))
         except (ClientError, BotoCoreError) as error:
-            raise _store_error("list", f"s3://{self.bucket}/{start}", error, "s3:ListBucket") from error
+            raise _store_error("list", f"s3://{self.bucket}/{start}", error, LIST.action) from error
         return tuple(sorted(found))
 
-    def _call(self, action: str, doing: str, key: Key, call: Callable[..., Any], **arguments: Any) -> Any:
-        """One object call (IAM `action`); a refusal is a StoreError carrying S3's error code."""
-        s3 = self._clients.client("s3")
+    def _call(self, operation: Operation, doing: str, key: Key, **arguments: Any) -> Any:
+        """One object call; a refusal is a StoreError carrying S3's error code."""
         try:
-            return call(s3, Bucket=self.bucket, Key=self._object_key(key), **self._owner, **arguments)
+            return self._calls.call(operation, Bucket=self.bucket, Key=self._object_key(key), **self._owner,
+                                    **arguments)
         except (ClientError, BotoCoreError) as error:
-            raise _store_error(doing, self.where(key), error, action) from error
+            raise _store_error(doing, self.where(key), error, operation.action) from error
 
 
 def _store_error(doing: str, where: str, error: Exception, action: str) -> StoreError:

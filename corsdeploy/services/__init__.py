@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from importlib import import_module
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from corsdeploy.model import Kind, Live, Resource
 
 
 class Service(Protocol):
-    kind: Kind
+    @property
+    def kind(self) -> Kind: ...
 
     def desired(self, resource: Resource, live: Live) -> Mapping[str, Any] | None:
         """What `resource` asks for, in the service's own shape (plan JSON `after`); None = none.
@@ -27,9 +27,41 @@ class Service(Protocol):
         ...
 
 
+# Imported on demand: a command touching one kind never loads the others' modules.
+def _s3() -> Service:
+    from corsdeploy.services.s3 import SERVICE
+
+    return SERVICE
+
+
+def _http_api() -> Service:
+    from corsdeploy.services.http_api import SERVICE
+
+    return SERVICE
+
+
+def _rest_api() -> Service:
+    from corsdeploy.services.rest_api import SERVICE
+
+    return SERVICE
+
+
+def _function_url() -> Service:
+    from corsdeploy.services.function_url import SERVICE
+
+    return SERVICE
+
+
+SERVICES: Mapping[Kind, Callable[[], Service]] = {
+    Kind.S3_BUCKET: _s3,
+    Kind.HTTP_API: _http_api,
+    Kind.REST_API: _rest_api,
+    Kind.FUNCTION_URL: _function_url,
+}
+
+
 def service_for(kind: Kind) -> Service:
-    # Imported on demand: a command touching one kind never loads the others.
-    return import_module(f"corsdeploy.services.{kind.module}").SERVICE
+    return SERVICES[kind]()
 
 
 def digest(value: Any) -> str:

@@ -11,12 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from corsdeploy.aws import error_code
 from corsdeploy.model import frozen
+from corsdeploy.providers.operations import Operation
+from corsdeploy.providers.rest_api.operations import (
+    DELETE_METHOD_RESPONSE,
+    PUT_INTEGRATION_RESPONSE,
+    PUT_METHOD_RESPONSE,
+    UPDATE_INTEGRATION_RESPONSE,
+    UPDATE_METHOD_RESPONSE,
+)
 from corsdeploy.providers.rest_api.wire import integration_response_fields, method_response_fields
 from corsdeploy.services.rest_api.reconcile import StatusChange
 from corsdeploy.services.rest_api.state import IntegrationResponse, MethodResponse
@@ -77,11 +85,17 @@ def _union(before: MethodResponse | None, after: MethodResponse | None) -> Metho
                    models=frozen({**before.models, **after.models}))
 
 
-class ResponseWriter:
-    """Changes statuses of one user's method through `client` (a boto3 apigateway client)."""
+class Caller(Protocol):
+    """What makes the calls (providers.calls.Calls, or a fake in tests)."""
 
-    def __init__(self, client: Any, target: Mapping[str, str]) -> None:
-        self._client = client
+    def call(self, operation: Operation, region: str | None = None, **params: Any) -> Any: ...
+
+
+class ResponseWriter:
+    """Changes statuses of one user's method through `calls`."""
+
+    def __init__(self, calls: Caller, target: Mapping[str, str]) -> None:
+        self._calls = calls
         self._target = dict(target)
 
     def apply(self, changes: Sequence[StatusChange]) -> None:
@@ -116,25 +130,24 @@ class ResponseWriter:
 
     def _method_response(self, status: str, frm: MethodResponse | None, to: MethodResponse | None) -> None:
         if to is None:
-            self._client.delete_method_response(**self._target, statusCode=status)
+            self._calls.call(DELETE_METHOD_RESPONSE, **self._target, statusCode=status)
             return
         patch = method_response_patch(frm or MethodResponse(status), to)
-        self._put_or_patch("put_method_response", method_response_fields(to), frm is not None,
-                           "update_method_response", patch)
+        self._put_or_patch(PUT_METHOD_RESPONSE, method_response_fields(to), frm is not None,
+                           UPDATE_METHOD_RESPONSE, patch)
 
     def _integration_response(self, frm: IntegrationResponse, to: IntegrationResponse) -> None:
-        self._put_or_patch("put_integration_response", integration_response_fields(to), True,
-                           "update_integration_response", integration_response_patch(frm, to))
+        self._put_or_patch(PUT_INTEGRATION_RESPONSE, integration_response_fields(to), True,
+                           UPDATE_INTEGRATION_RESPONSE, integration_response_patch(frm, to))
 
-    def _put_or_patch(self, put: str, fields: Mapping[str, Any], exists: bool, update: str,
+    def _put_or_patch(self, put: Operation, fields: Mapping[str, Any], exists: bool, update: Operation,
                       patch: list[dict[str, str]]) -> None:
         try:
-            getattr(self._client, put)(**self._target, **fields)
+            self._calls.call(put, **self._target, **fields)
         except ClientError as error:
             if not (exists and _already_exists(error)):
                 raise
-            getattr(self._client, update)(**self._target, statusCode=fields["statusCode"],
-                                          patchOperations=patch)
+            self._calls.call(update, **self._target, statusCode=fields["statusCode"], patchOperations=patch)
 
 
 def _already_exists(error: ClientError) -> bool:

@@ -11,8 +11,8 @@ from typing import Any
 
 from corsdeploy.errors import CorsdeployError, Problem
 from corsdeploy.model import frozen
+from corsdeploy.services.deployments import Deployment
 from corsdeploy.services.rest_api.state import (
-    Deployment,
     GatewayResponse,
     Integration,
     IntegrationResponse,

@@ -99,6 +99,8 @@ class RestApiState:
     gateway_responses: Mapping[str, GatewayResponse]
     stage_deployment: str | None = None
     deployments: tuple[Deployment, ...] = ()
+    # The other IaC tool the API's tags say manages it (corsdeploy.services.co_managed); None: none.
+    managed_by: str | None = None
 
     def resource(self, path: str) -> RestResource | None:
         return next((r for r in self.resources if r.path == path), None)

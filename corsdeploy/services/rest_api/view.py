@@ -9,7 +9,7 @@ from typing import Any
 
 from corsdeploy.model import Resource
 from corsdeploy.services import digest
-from corsdeploy.services.deployments import stage_is_current
+from corsdeploy.services.deployments import Deployment, stage_is_current
 from corsdeploy.services.rest_api.pattern import (
     ALLOW_CREDENTIALS,
     ALLOW_HEADERS,
@@ -33,7 +33,6 @@ from corsdeploy.services.rest_api.pattern import (
     owns_preflight,
 )
 from corsdeploy.services.rest_api.state import (
-    Deployment,
     GatewayResponse,
     Method,
     MethodResponse,
