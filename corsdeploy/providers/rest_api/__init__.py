@@ -96,6 +96,12 @@ class RestApiProvider:
             restored = live_view(resource, self._read_state(resource, state.api_id))
             self._deploy(resource, state, deployment_description(restored))
 
+    def stage_names(self, resource: Resource) -> tuple[str, ...]:
+        """The API's stages by name (GetStages), so `import` can fill in `stage:`."""
+        api_id = self._api_id(resource)
+        reply = self._get(resource, "get_stages", f"no REST API has id {api_id!r}", restApiId=api_id)
+        return tuple(sorted(str(stage["stageName"]) for stage in reply.get("item", [])))
+
     # --- reading ----------------------------------------------------------------------------------
 
     def _api_id(self, resource: Resource) -> str:
