@@ -6,7 +6,7 @@ import pytest
 
 from corsdeploy.errors import CorsdeployError
 from corsdeploy.importer import Address, import_resources, parse_address
-from corsdeploy.model import Kind
+from corsdeploy.model import AwsSettings, Environment, Kind
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -52,3 +52,13 @@ def test_every_bad_address_is_reported_before_any_aws_call() -> None:
         "rest_api.a is asked for with stages dev and prod: an environment file holds one entry per API, "
         "with one stage",
     ]
+
+
+def test_an_environments_untrusted_endpoint_is_refused_before_any_request() -> None:
+    environment = Environment("pr", "environments/pr.yaml", AwsSettings(endpoint_url="https://collector.example"),
+                              ())
+    with pytest.raises(CorsdeployError) as raised:
+        import_resources(["s3_bucket.assets"], environment)
+    message = str(raised.value)
+    assert message.startswith("environments/pr.yaml: aws.endpoint_url: 'https://collector.example' is not")
+    assert "CORSDEPLOY_TRUSTED_ENDPOINTS" in message and "nothing was sent" in message
