@@ -267,12 +267,13 @@ def _aws_block(environment: Environment | None) -> dict[str, str]:
 
 def _not_reproducible(resource: Resource, fields: list[str]) -> str:
     if fields == [PENDING_DEPLOYMENT.path]:
-        return (f"stage {escaped(str(resource.settings['stage']))!r} does not serve the API's current CORS "
-                "(it changed after corsdeploy last deployed it), so a plan would redeploy it; deploy the "
-                "stage (or apply once), then import again")
+        stage = escaped(str(resource.settings.get("stage")))
+        return (f"stage {stage!r} does not serve the API's current CORS (it changed after corsdeploy last "
+                "deployed it), so a plan would redeploy it; deploy the stage (or apply once), then import "
+                "again")
     # A redeployment follows from the other differences; they are what to say.
     fields = [f for f in fields if f != PENDING_DEPLOYMENT.path]
-    shown = ", ".join(escaped(f) for f in fields[:_FIELDS_SHOWN])
+    shown = ", ".join(escaped(f) for f in fields[:_FIELDS_SHOWN]) or "its whole configuration"
     more = f" and {len(fields) - _FIELDS_SHOWN} more" if len(fields) > _FIELDS_SHOWN else ""
     why = (" (one rule on every resource, method and gateway response it manages: different CORS per "
            "resource or method cannot be written in the file)" if resource.kind is Kind.REST_API else "")

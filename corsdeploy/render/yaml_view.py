@@ -51,7 +51,7 @@ _Dumper.add_representer(dict, _mapping)
 _Dumper.add_representer(list, _sequence)
 
 
-def to_yaml(data: Mapping[str, Any]) -> str:
+def _to_yaml(data: Mapping[str, Any]) -> str:
     """`data` as YAML whose strings survive corsdeploy's `vars` substitution unchanged."""
     text: str = yaml.dump(_escape_references(data), Dumper=_Dumper, sort_keys=False, allow_unicode=False,
                           width=math.inf)
@@ -79,7 +79,7 @@ def render_import(imported: Imported) -> str:
     settings = f" with the aws settings of {imported.source}" if imported.source else ""
     lines = [_comment(f"Live CORS imported by `corsdeploy import` from {where}{settings}.")]
     if imported.aws:
-        lines.append(to_yaml({"aws": dict(imported.aws)}))
+        lines.append(_to_yaml({"aws": dict(imported.aws)}))
     for kind in Kind:
         entries = [e for e in imported.entries if e.kind is kind]
         if not entries:
@@ -87,6 +87,6 @@ def render_import(imported: Imported) -> str:
         lines.append(f"{kind.section}:\n")
         for entry in entries:
             lines.extend(_comment(note, _INDENT) for note in entry.notes)
-            block = to_yaml({entry.name: dict(entry.entry)})
+            block = _to_yaml({entry.name: dict(entry.entry)})
             lines.extend(_INDENT + line for line in block.splitlines(keepends=True))
     return "".join(lines)
