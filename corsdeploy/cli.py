@@ -622,6 +622,28 @@ def permissions(env_name: str, read_only: bool) -> int:
     return ExitCode.OK
 
 
+@cli.command("import", short_help="Print an environment file holding the live CORS of existing resources.",
+             epilog=_example("corsdeploy import s3_bucket.assets http_api.orders > environments/prod.yaml",
+                             "corsdeploy import --env prod rest_api.legacy@prod function_url.thumbnailer"))
+@click.argument("addresses", nargs=-1, required=True, metavar="ADDR...")
+@click.option("--env", "env_name", metavar="NAME",
+              help="Read with this environment's aws settings, and print them (default: boto3's).")
+@common_options
+def import_(addresses: tuple[str, ...], env_name: str | None) -> int:
+    """Print an environment file (YAML) holding the live CORS of the resources ADDR names.
+
+    ADDR is KIND.NAME (s3_bucket, http_api, rest_api, function_url). A REST API with several stages
+    is named rest_api.NAME@STAGE (the stage corsdeploy redeploys after a change). A plan of the
+    printed file shows no changes; what a file cannot hold exactly is an error, and nothing is printed.
+    """
+    from corsdeploy.importer import import_resources
+    from corsdeploy.render.yaml_view import render_import
+
+    imported = import_resources(addresses, _load(env_name) if env_name else None)
+    click.echo(render_import(imported), nl=False)
+    return ExitCode.OK
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point (`corsdeploy`)."""
     cli.main(args=argv, prog_name="corsdeploy")

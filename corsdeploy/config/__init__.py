@@ -1,19 +1,22 @@
 """Environment files -> the canonical model: YAML with locations, extends, vars, policies, validation."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from corsdeploy.config.build import build_environment
 from corsdeploy.config.files import environment_file, environment_names, load_tree
+from corsdeploy.config.nodes import Node
 from corsdeploy.config.report import Reporter
 from corsdeploy.config.schema import environment_schema
 from corsdeploy.config.services import check_services, policies_of
 from corsdeploy.config.structure import check_structure
 from corsdeploy.config.variables import resolve_vars
 from corsdeploy.errors import ConfigError, Problem
-from corsdeploy.model import Environment
+from corsdeploy.model import Environment, Location
 
-__all__ = ["environment_names", "environment_schema", "load_environment", "load_file"]
+__all__ = ["check_data", "environment_names", "environment_schema", "load_environment", "load_file"]
 
 
 def load_environment(env_dir: str | Path, name: str) -> Environment:
@@ -28,14 +31,36 @@ def load_file(path: str | Path) -> Environment:
     if root is None:
         raise ConfigError(_in_order(problems))
     root, var_problems = resolve_vars(root)
+    return _checked(path.stem, str(path), root, [*problems, *var_problems])
+
+
+def check_data(name: str, source: str, data: Mapping[str, Any]) -> Environment:
+    """An environment from plain data with no `extends` and every variable resolved (what `import`
+    builds), checked exactly as a file's would be; problems carry no position (there is no file)."""
+    try:
+        return _checked(name, source, _located(data, Location(source, 1, 1)), [])
+    except ConfigError as error:
+        raise ConfigError([Problem(p.message, None, p.address) for p in error.problems]) from None
+
+
+def _checked(name: str, source: str, root: Node, problems: list[Problem]) -> Environment:
     report = Reporter.of(root)
     data = root.plain()
     check_structure(data, report, list(policies_of(data)))
     check_services(data, report)
-    found = [*problems, *var_problems, *report.problems]
+    found = [*problems, *report.problems]
     if found:
         raise ConfigError(_in_order(found))
-    return build_environment(path.stem, str(path), data, root)
+    return build_environment(name, source, data, root)
+
+
+def _located(value: Any, where: Location) -> Node:
+    """Plain data as a tree of Nodes, all at `where`."""
+    if isinstance(value, Mapping):
+        return Node({key: _located(child, where) for key, child in value.items()}, where, where)
+    if isinstance(value, list):
+        return Node([_located(child, where) for child in value], where)
+    return Node(value, where)
 
 
 def _in_order(problems: list[Problem]) -> list[Problem]:

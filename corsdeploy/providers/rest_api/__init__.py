@@ -27,6 +27,7 @@ from corsdeploy.providers.rest_api.operations import (
     GET_REST_API,
     GET_REST_APIS,
     GET_STAGE,
+    GET_STAGES,
     INTEGRATION_RESPONSE_WRITES,
     METHOD_RESPONSE_WRITES,
     OPERATIONS,
@@ -159,6 +160,12 @@ class RestApiProvider:
             found += grants_of([PUT_GATEWAY_RESPONSE, DELETE_GATEWAY_RESPONSE], [Phase.APPLY],
                                restApiId=api_id, responseType=response_type)
         return found
+
+    def stage_names(self, resource: Resource) -> tuple[str, ...]:
+        """The API's stages by name (GetStages), so `import` can fill in `stage:`."""
+        api_id = self._api_id(resource)
+        reply = self._get(resource, GET_STAGES, f"no REST API has id {api_id!r}", restApiId=api_id)
+        return tuple(sorted(str(stage["stageName"]) for stage in reply.get("item", [])))
 
     # --- reading ----------------------------------------------------------------------------------
 

@@ -18,6 +18,8 @@ _GATEWAY_RESPONSE = _API + "/gatewayresponses/{responseType}"
 GET_REST_APIS = _v1("GetRestApis", "GET", "/restapis", Phase.PLAN)
 GET_REST_API = _v1("GetRestApi", "GET", _API, Phase.PLAN)
 GET_STAGE = _v1("GetStage", "GET", _API + "/stages/{stageName}", Phase.PLAN)
+# Only `import` lists stages (to fill in `stage:`); plan and apply read the one the file names.
+GET_STAGES = _v1("GetStages", "GET", _API + "/stages", Phase.PLAN)
 GET_DEPLOYMENTS = _v1("GetDeployments", "GET", _API + "/deployments", Phase.PLAN)
 GET_RESOURCES = _v1("GetResources", "GET", _API + "/resources", Phase.PLAN)
 GET_GATEWAY_RESPONSES = _v1("GetGatewayResponses", "GET", _API + "/gatewayresponses", Phase.PLAN)
@@ -38,7 +40,8 @@ DELETE_GATEWAY_RESPONSE = _v1("DeleteGatewayResponse", "DELETE", _GATEWAY_RESPON
 CREATE_DEPLOYMENT = _v1("CreateDeployment", "POST", _API + "/deployments", Phase.APPLY)
 
 OPERATIONS = (
-    GET_REST_APIS, GET_REST_API, GET_STAGE, GET_DEPLOYMENTS, GET_RESOURCES, GET_GATEWAY_RESPONSES, GET_EXPORT,
+    GET_REST_APIS, GET_REST_API, GET_STAGE, GET_STAGES, GET_DEPLOYMENTS, GET_RESOURCES, GET_GATEWAY_RESPONSES,
+    GET_EXPORT,
     PUT_METHOD, DELETE_METHOD, PUT_INTEGRATION, PUT_METHOD_RESPONSE, UPDATE_METHOD_RESPONSE,
     DELETE_METHOD_RESPONSE, PUT_INTEGRATION_RESPONSE, UPDATE_INTEGRATION_RESPONSE, PUT_GATEWAY_RESPONSE,
     DELETE_GATEWAY_RESPONSE, CREATE_DEPLOYMENT,
