@@ -185,6 +185,11 @@ def test_moto_honours_if_none_match(s3_store: S3Store) -> None:
 
 def stubbed(account_id: str | None = None) -> tuple[S3Store, Stubber]:
     clients = Clients(AwsSettings(region="eu-west-1", account_id=account_id))
+    if account_id:  # the account guard runs before the first call when the account is known
+        sts = Stubber(clients.client("sts"))
+        identity = {"Account": account_id, "Arn": f"arn:aws:iam::{account_id}:user/ci", "UserId": "AID0"}
+        sts.add_response("get_caller_identity", identity)
+        sts.activate()
     stubber = Stubber(clients.client("s3"))
     stubber.activate()
     return S3Store(clients, BUCKET, "p"), stubber

@@ -163,7 +163,7 @@ class RestApiProvider:
 
     def stage_names(self, resource: Resource) -> tuple[str, ...]:
         """The API's stages by name (GetStages), so `import` can fill in `stage:`."""
-        api_id = self._api_id(resource)
+        api_id = self._api(resource)[0]
         reply = self._get(resource, GET_STAGES, f"no REST API has id {api_id!r}", restApiId=api_id)
         return tuple(sorted(str(stage["stageName"]) for stage in reply.get("item", [])))
 
