@@ -13,7 +13,7 @@ from corsdeploy.aws import MAX_PARALLEL_CALLS
 from corsdeploy.errors import AwsError, CorsdeployError, Problem, StalePlanError
 from corsdeploy.model import Kind, Live, Resource
 from corsdeploy.plan import Action, PlannedChange, staleness
-from corsdeploy.providers import Provider
+from corsdeploy.providers import Provider, Restorable
 from corsdeploy.results import ApplyResult, Outcome, Result, ResultError
 from corsdeploy.services import service_for
 from corsdeploy.state import Backups
@@ -43,10 +43,18 @@ class Writer:
         """Save the live configuration durably (a BackupError when it cannot be)."""
         return self.backups.save(self.apply_id, self.environment, resource.address, live.backup_document)
 
-    def replace(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None) -> None:
-        """Replace the live configuration, then verify the service took it (only after `back_up`)."""
+    def replace(self, resource: Resource, live: Live, wire: Mapping[str, Any] | None,
+                restore: Mapping[str, Any] | None = None) -> None:
+        """Replace the live configuration (or put back a backup document, `restore`), then verify the
+        service took it (only after `back_up`)."""
         provider = self.providers[resource.kind]
-        provider.write(resource, live, wire)
+        if restore is None:
+            provider.write(resource, live, wire)
+        else:
+            if not isinstance(provider, Restorable):
+                raise CorsdeployError(Problem("this kind has no backup documents to restore",
+                                              address=resource.address))
+            provider.restore(resource, live, restore)
         self._verify(resource, provider, wire)
 
     def _verify(self, resource: Resource, provider: Provider, written: Mapping[str, Any] | None) -> None:
@@ -93,7 +101,7 @@ def apply_changes(planned: Sequence[PlannedChange], lives: Mapping[str, Live], w
         backup = None
         try:
             backup = writer.back_up(item.resource, live)
-            writer.replace(item.resource, live, change.after)
+            writer.replace(item.resource, live, change.after, item.restore)
         except Exception as error:  # one resource's failure, or surprise, must not stop the others
             return Result(change.address, change.action, Outcome.FAILED, _result_error(error), backup)
         return Result(change.address, change.action, Outcome.APPLIED, backup=backup)

@@ -566,6 +566,41 @@ def _apply_saved(plan_file: Path, env_name: str | None, output_format: str, targ
     return _show_apply(result, output_format, human)
 
 
+@cli.command(short_help="Put back what the last (or a named) apply overwrote, from its backups.",
+             epilog=_example("corsdeploy rollback --env prod",
+                             "corsdeploy rollback --env prod --to 20261123T140501Z-3f2a --auto-approve"))
+@_ENV
+@click.option("--to", "apply_id", metavar="APPLY_ID",
+              help="The apply to undo (default: the last one that replaced anything; see `history`).")
+@click.option("--auto-approve", is_flag=True,
+              help="Roll back without asking (needed when there is no terminal).")
+@_format_option("the rollback result; the plan goes to stderr")
+@_LOCK_TIMEOUT
+@common_options
+def rollback(env_name: str, apply_id: str | None, auto_approve: bool, output_format: str,
+             lock_timeout: float) -> int:
+    """Put back the configurations an apply overwrote (CORS or no CORS, every kind), through the same
+    plan, confirm and apply path as apply: under the environment's lock, backed up, recorded in the
+    history, and refused if a target changed while the prompt waited. A rollback can be rolled back."""
+    if not auto_approve and not sys.stdin.isatty():
+        raise CorsdeployError("rollback needs confirmation but there is no terminal to ask on; "
+                              "pass --auto-approve")
+    from corsdeploy.engine import apply_rollback, rollback_plan, write_session
+    from corsdeploy.render.text import render_plan
+
+    environment = _load(env_name)
+    human = _stderr() if output_format == "json" else _stdout()
+    with write_session(environment, operation="rollback", lock_timeout=lock_timeout,
+                       waiting=_waiting(lock_timeout)) as session:
+        run = rollback_plan(session, apply_id)
+        human.print(f"Rolling back apply {run.apply_id}: putting back what it replaced", markup=False)
+        render_plan(run.plan, human)
+        if run.plan.has_changes and not auto_approve and not _confirm(human):
+            raise CorsdeployError("rollback cancelled; nothing was changed")
+        result = apply_rollback(session, run)
+    return _show_apply(result, output_format, human)
+
+
 @cli.command(short_help="List past applies of an environment, newest first.",
              epilog=_example("corsdeploy history --env prod", "corsdeploy history --env prod --format json"))
 @_ENV

@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from corsdeploy.apply import Writer, apply_changes, refuse_stale
 from corsdeploy.aws import OPERATIONS as STS_OPERATIONS
@@ -14,7 +15,16 @@ from corsdeploy.errors import CorsdeployError, Problem
 from corsdeploy.live import providers_for, read_live
 from corsdeploy.model import Environment, Live, Resource
 from corsdeploy.permissions import Permissions, notes, policy
-from corsdeploy.plan import Action, EnvironmentPlan, Plan, PlannedChange, Target, make_plan, planned_changes
+from corsdeploy.plan import (
+    Action,
+    EnvironmentPlan,
+    Plan,
+    PlannedChange,
+    Target,
+    make_plan,
+    plan_restore,
+    planned_changes,
+)
 from corsdeploy.planfile import SavedPlan
 from corsdeploy.providers.operations import ArnContext, Grant, Phase, Principal
 from corsdeploy.results import ApplyResult
@@ -130,6 +140,55 @@ def write_planned(session: WriteSession, planned: Sequence[PlannedChange],
     result = apply_changes(planned, lives, writer)
     history.record(finished_record(started, result))
     return result
+
+
+@dataclass(frozen=True)
+class RollbackRun:
+    """What a rollback would put back: the apply it undoes and one change per resource it replaced."""
+
+    apply_id: str
+    plan: Plan
+    planned: tuple[PlannedChange, ...]
+
+
+def rollback_plan(session: WriteSession, apply_id: str | None = None) -> RollbackRun:
+    """Plan putting back what apply `apply_id` (default: the last one that replaced anything)
+    overwrote, from its backups, against live state read now (inside the session's lock)."""
+    environment = session.environment
+    apply_id, saved = _backups_to_restore(session, apply_id)
+    missing = [address for address in saved if environment.resource(address) is None]
+    if missing:
+        raise CorsdeployError([Problem(f"apply {apply_id} changed it, but it is no longer in "
+                                       f"{environment.path}: put its entry back to roll it back", address=a)
+                               for a in missing])
+    resources = [r for r in environment.resources if r.address in saved]
+    lives = read_live(resources, providers_for(resources, session.clients))
+    planned = tuple(plan_restore(r, lives[r.address], saved[r.address]) for r in resources)
+    target = Target(session.identity.account, session.clients.region, session.clients.endpoints())
+    return RollbackRun(apply_id, Plan(environment.name, tuple(p.change for p in planned), target), planned)
+
+
+def _backups_to_restore(session: WriteSession, apply_id: str | None) -> tuple[str, dict[str, Any]]:
+    name, store = session.environment.name, session.store
+    backups = Backups(store)
+    if apply_id is not None:
+        if History(store).get(name, apply_id) is None:
+            raise CorsdeployError(f"no apply {apply_id} in the history of {name!r} ({store.location}); "
+                                  f"`corsdeploy history --env {name}` lists them")
+        return apply_id, backups.load(apply_id, name)
+    for record in History(store).list(name):
+        saved = backups.load(record.apply_id, name)
+        if saved:
+            return record.apply_id, saved
+    raise CorsdeployError(f"nothing to roll back: no apply of {name!r} in {store.location} replaced "
+                          "a configuration")
+
+
+def apply_rollback(session: WriteSession, run: RollbackRun) -> ApplyResult:
+    """Put back what the rollback plan says, through the one write path (backed up and recorded too,
+    so a rollback can itself be rolled back). A target changed since the plan refuses it all."""
+    changed = {c.address for c in run.plan.changes if c.action is not Action.NOOP}
+    return write_planned(session, run.planned, changed)
 
 
 def plan_all(names: Sequence[str], load: Callable[[str], Environment]) -> tuple[EnvironmentPlan, ...]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from corsdeploy.model import Live, Resource
+from corsdeploy.model import Kind, Live, Resource
 from corsdeploy.services import digest, service_for
 
 
@@ -53,6 +53,9 @@ class PlannedChange:
 
     resource: Resource
     change: Change
+    # What the provider's `restore` puts back, for kinds whose backup is more than their wire shape
+    # (a REST API's backup document); None writes `change.after` as it is.
+    restore: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,20 @@ def planned_changes(resources: Sequence[Resource], plan: Plan) -> tuple[PlannedC
 
 
 def plan_resource(resource: Resource, live: Live) -> Change:
+    return _change(resource, live, service_for(resource.kind).desired(resource, live))
+
+
+def plan_restore(resource: Resource, live: Live, saved: Mapping[str, Any] | None) -> PlannedChange:
+    """The change that puts back `saved`, a backup's configuration (rollback). A REST API's backup is
+    a document that its provider restores piece by piece; its plan shows the backup's view."""
+    if resource.kind is Kind.REST_API and saved is not None:
+        return PlannedChange(resource, _change(resource, live, saved.get("view")), restore=saved)
+    return PlannedChange(resource, _change(resource, live, saved))
+
+
+def _change(resource: Resource, live: Live, after: Mapping[str, Any] | None) -> Change:
     service = service_for(resource.kind)
-    before, after = live.wire, service.desired(resource, live)
+    before = live.wire
     old, new = service.normalize(before), service.normalize(after)
     action = _action(old, new)
     fields = _field_changes(old, new, before, after) if action is Action.UPDATE else ()

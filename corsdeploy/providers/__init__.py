@@ -3,7 +3,7 @@ wire shape. The only code that talks to AWS (through the injected `Clients`, by 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from corsdeploy.model import Kind, Live, Resource
 from corsdeploy.providers.operations import Grant, Operation, Phase
@@ -28,6 +28,16 @@ class Provider(Protocol):
     def grants(self, resource: Resource, phases: Collection[Phase]) -> list[Grant]:
         """Every operation (with the parameters that name its resource) the provider may call for
         `resource` in these phases; it reads AWS only for what the file does not say (an API's id)."""
+        ...
+
+
+@runtime_checkable
+class Restorable(Protocol):
+    """A provider whose backups are documents it puts back itself (REST APIs: every method, response
+    and gateway response corsdeploy touched, as AWS returned it)."""
+
+    def restore(self, resource: Resource, live: Live, backup: Mapping[str, Any]) -> None:
+        """Put back exactly what `backup` (a Live.backup of this resource) held."""
         ...
 
 
