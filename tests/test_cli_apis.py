@@ -55,7 +55,9 @@ def live(moto_server: MotoServer) -> tuple[Any, Any]:
 
 
 def test_plan_apply_noop_absent(project: Cli, moto_server: MotoServer) -> None:
-    first = json.loads(project("plan", "--env", "dev", "--format", "json").stdout)
+    planned = project("plan", "--env", "dev", "--format", "json")
+    assert planned.returncode == 0, planned.stderr
+    first = json.loads(planned.stdout)
     assert [(c["address"], c["action"]) for c in first["changes"]] == [
         ("http_api.orders", "create"), ("function_url.thumbnailer", "create")]
 

