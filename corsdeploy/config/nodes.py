@@ -264,7 +264,8 @@ class _Builder:
         if node.tag not in _CORE_SCALAR_TAGS or not isinstance(node, yaml.ScalarNode):
             return (f"YAML error: could not determine a constructor for the tag {shown} "
                     "(only !!str is read); remove it")
-        if node.style is None and self.loader.resolve(yaml.ScalarNode, node.value, (True, False)) == node.tag:
+        resolved = self.loader.resolve(yaml.ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]
+        if node.style is None and resolved == node.tag:
             return None
         return (f"YAML error: the tag {shown} cannot apply to {quoted(node.value)}; remove the tag "
                 "(quote the value for a string)")

@@ -19,7 +19,7 @@ from corsdeploy.state.names import JSON_SUFFIX, Key, checked_apply_id, history_k
 from corsdeploy.state.store import Store, get_json, put_json
 
 if TYPE_CHECKING:
-    from corsdeploy.apply import ApplyResult
+    from corsdeploy.results import ApplyResult
 
 HISTORY_FORMAT_VERSION = 1
 # Records read at once from a store (S3 answers each GET in tens of milliseconds).
