@@ -5,7 +5,9 @@ import contextlib
 import difflib
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
@@ -31,6 +33,17 @@ class ExitCode(IntEnum):
     OK = 0
     ERROR = 1
     CHANGES = 2
+    # Stopped by a signal: 128 + its number, as shells report it.
+    INTERRUPTED = 130
+    TERMINATED = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every `with` block (the environment's lock) is left cleanly."""
+
+
+def _on_sigterm(_signal: int, _frame: Any) -> None:
+    raise Terminated
 
 
 DEFAULT_ENV_DIR = "environments"
@@ -96,6 +109,8 @@ class Group(_Parsing, click.Group):
              **extra: Any) -> NoReturn:
         """Every outcome becomes one of the exit codes pipelines script against."""
         arguments = list(sys.argv[1:] if args is None else args)
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _on_sigterm)
         with _output_edge():
             status = _run(self, arguments, prog_name or "corsdeploy", extra)
         sys.exit(status)
@@ -122,7 +137,12 @@ def _run(group: Group, args: list[str], prog_name: str, extra: dict[str, Any]) -
     except click.exceptions.NoArgsIsHelpError as error:
         click.echo(error.ctx.get_help())
         return ExitCode.OK
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as error:
+        if isinstance(error.__cause__, KeyboardInterrupt):  # click turns Ctrl-C (and our SIGTERM) into Abort
+            terminated = isinstance(error.__cause__, Terminated)
+            _report([f"interrupted by {'SIGTERM' if terminated else 'Ctrl-C'}; the environment's lock was "
+                     "released (see `corsdeploy history` for what an apply had changed)"])
+            return ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED
         _report(["aborted"])
         return ExitCode.ERROR
     except click.UsageError as error:

@@ -217,3 +217,18 @@ def test_a_state_outside_the_working_directory_is_refused_by_every_command(
         result = CliRunner().invoke(main_cli, list(command))
         assert result.exit_code == 1, command
         assert "environments/dev.yaml:1:8: state:" in result.output, command
+
+
+def test_sigterm_mid_apply_exits_143_and_releases_the_lock(
+        cli: Cli, moto_server: MotoServer, s3: Any, paused: list[Paused]) -> None:
+    cli.write_env("dev", environment(moto_server.url))
+    run = Paused(cli)
+    paused.append(run)
+    run.process.send_signal(signal.SIGTERM)
+    time.sleep(0.5)  # the signal reaches the main thread; the write in flight still waits at the gate
+    status, out, err = run.go()
+    assert status == 143, err
+    assert "interrupted by SIGTERM; the environment's lock was released" in err and "Traceback" not in err
+    # The write that was in flight finished (never cut half-way), and the next writer is not locked out.
+    again = cli("apply", "--env", "dev", "--auto-approve")
+    assert again.returncode == 0 and "locked" not in again.stderr, again.stderr
