@@ -226,9 +226,29 @@ def test_sigterm_mid_apply_exits_143_and_releases_the_lock(
     paused.append(run)
     run.process.send_signal(signal.SIGTERM)
     time.sleep(0.5)  # the signal reaches the main thread; the write in flight still waits at the gate
-    status, out, err = run.go()
+    status, _, err = run.go()
     assert status == 143, err
     assert "interrupted by SIGTERM; the environment's lock was released" in err and "Traceback" not in err
     # The write that was in flight finished (never cut half-way), and the next writer is not locked out.
     again = cli("apply", "--env", "dev", "--auto-approve")
     assert again.returncode == 0 and "locked" not in again.stderr, again.stderr
+
+
+def test_a_runner_that_never_saw_the_apply_rolls_it_back_from_the_s3_store(
+        cli: Cli, moto_server: MotoServer, s3: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    state = f"s3://{STATE_BUCKET}/corsdeploy"
+    earlier = [{"ID": "old", "AllowedOrigins": ["https://old.example.com"], "AllowedMethods": ["PUT"]}]
+    s3.put_bucket_cors(Bucket="uploads", CORSConfiguration={"CORSRules": earlier})
+    cli.write_env("dev", environment(moto_server.url, state))
+    assert cli("apply", "--env", "dev", "--auto-approve").returncode == 0
+    assert s3.get_bucket_cors(Bucket="uploads")["CORSRules"] != earlier
+
+    other = Cli(tmp_path_factory.mktemp("other-runner"))
+    other.write_env("dev", environment(moto_server.url, state))
+    rolled_back = other("rollback", "--env", "dev", "--auto-approve")
+
+    assert rolled_back.returncode == 0, rolled_back.stderr
+    assert s3.get_bucket_cors(Bucket="uploads")["CORSRules"] == earlier
+    assert not (cli.project / ".corsdeploy").exists() and not (other.project / ".corsdeploy").exists()
+    listed = json.loads(cli("history", "--env", "dev", "--format", "json").stdout)
+    assert [entry["operation"] for entry in listed["applies"]] == ["rollback", "apply"]
