@@ -375,9 +375,7 @@ def apply(plan_file: Path | None, env_name: str | None, auto_approve: bool, outp
         return _apply_saved(plan_file, env_name, output_format, targets, lock_timeout)
     if not env_name:
         raise click.UsageError("give --env NAME, or a saved plan FILE", click.get_current_context())
-    if not auto_approve and not sys.stdin.isatty():
-        raise CorsdeployError("apply needs confirmation but there is no terminal to ask on; "
-                              "review `corsdeploy plan` and pass --auto-approve")
+    _require_terminal(auto_approve, "apply", "review `corsdeploy plan` and pass --auto-approve")
     from corsdeploy.engine import apply_run, plan_environment, write_session
     from corsdeploy.render.text import render_plan
 
@@ -411,6 +409,12 @@ def _waiting(lock_timeout: float) -> Callable[[LockInfo], None]:
     def say(holder: LockInfo) -> None:
         _stderr().print(f"waiting up to {lock_timeout:g}s: {printable(holder.holder())}", markup=False)
     return say
+
+
+def _require_terminal(auto_approve: bool, command: str, hint: str) -> None:
+    """Without --auto-approve a write asks; with no terminal to ask on it stops at once, never waiting."""
+    if not auto_approve and not sys.stdin.isatty():
+        raise CorsdeployError(f"{command} needs confirmation but there is no terminal to ask on; {hint}")
 
 
 def _confirm(console: Console) -> bool:
@@ -602,9 +606,7 @@ def rollback(env_name: str, apply_id: str | None, auto_approve: bool, output_for
     """Put back the configurations an apply overwrote (CORS or no CORS, every kind), through the same
     plan, confirm and apply path as apply: under the environment's lock, backed up, recorded in the
     history, and refused if a target changed while the prompt waited. A rollback can be rolled back."""
-    if not auto_approve and not sys.stdin.isatty():
-        raise CorsdeployError("rollback needs confirmation but there is no terminal to ask on; "
-                              "pass --auto-approve")
+    _require_terminal(auto_approve, "rollback", "pass --auto-approve")
     from corsdeploy.engine import apply_rollback, rollback_plan, write_session
     from corsdeploy.render.text import render_plan
 

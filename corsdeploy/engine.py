@@ -89,16 +89,24 @@ def plan_environment(environment: Environment, targets: Sequence[str] = (),
     identity = clients.check_account()
     providers = providers_for(resources, clients)
     lives = read_live(resources, providers)
-    target = Target(identity.account, clients.region, clients.endpoints())
-    plan = make_plan(environment.name, resources, lives, target)
+    plan = make_plan(environment.name, resources, lives, _target(identity, clients))
     return PlanRun(environment, resources, lives, plan, clients)
+
+
+def _target(identity: Identity, clients: Clients) -> Target:
+    """Where a plan was computed (its header line; a saved plan is applied only there)."""
+    return Target(identity.account, clients.region, clients.endpoints())
+
+
+def _with_changes(plan: Plan) -> set[str]:
+    """The addresses a plan changes: the targets read again just before writing."""
+    return {c.address for c in plan.changes if c.action is not Action.NOOP}
 
 
 def apply_run(run: PlanRun, session: WriteSession) -> ApplyResult:
     """Apply a plan just made (and confirmed). Its targets with changes are read again first: if any
     changed since (while a prompt waited, say), nothing is written (StalePlanError)."""
-    changed = {c.address for c in run.plan.changes if c.action is not Action.NOOP}
-    return write_planned(session, run.planned, changed)
+    return write_planned(session, run.planned, _with_changes(run.plan))
 
 
 def apply_saved_plan(saved: SavedPlan, session: WriteSession) -> ApplyResult:
@@ -164,8 +172,9 @@ def rollback_plan(session: WriteSession, apply_id: str | None = None) -> Rollbac
     resources = [r for r in environment.resources if r.address in saved]
     lives = read_live(resources, providers_for(resources, session.clients))
     planned = tuple(plan_restore(r, lives[r.address], saved[r.address]) for r in resources)
-    target = Target(session.identity.account, session.clients.region, session.clients.endpoints())
-    return RollbackRun(apply_id, Plan(environment.name, tuple(p.change for p in planned), target), planned)
+    target = _target(session.identity, session.clients)
+    plan = Plan(environment.name, tuple(p.change for p in planned), target)
+    return RollbackRun(apply_id, plan, planned)
 
 
 def _backups_to_restore(session: WriteSession, apply_id: str | None) -> tuple[str, dict[str, Any]]:
@@ -187,8 +196,7 @@ def _backups_to_restore(session: WriteSession, apply_id: str | None) -> tuple[st
 def apply_rollback(session: WriteSession, run: RollbackRun) -> ApplyResult:
     """Put back what the rollback plan says, through the one write path (backed up and recorded too,
     so a rollback can itself be rolled back). A target changed since the plan refuses it all."""
-    changed = {c.address for c in run.plan.changes if c.action is not Action.NOOP}
-    return write_planned(session, run.planned, changed)
+    return write_planned(session, run.planned, _with_changes(run.plan))
 
 
 def plan_all(names: Sequence[str], load: Callable[[str], Environment]) -> tuple[EnvironmentPlan, ...]:

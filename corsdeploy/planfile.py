@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,8 +32,9 @@ MAX_PLAN_BYTES = 64 * 1024 * 1024
 _PLAN_AGAIN = "make a new one with `corsdeploy plan --env NAME --out FILE`"
 _T = TypeVar("_T")
 
-# The `aws` settings a saved plan keeps (where each was written is not part of the plan).
-AWS_FIELDS = ("account_id", "region", "profile", "assume_role", "endpoint_url")
+# The `aws` settings a saved plan keeps: those that make two settings equal (where each was written,
+# `locations`, is not part of them, nor of the plan).
+AWS_FIELDS = tuple(f.name for f in fields(AwsSettings) if f.compare)
 
 
 @dataclass(frozen=True)
@@ -281,11 +282,8 @@ def _texts(value: Any) -> tuple[str, ...]:
 
 
 def _aws_settings(aws: Mapping[str, Any]) -> AwsSettings:
-    def value(name: str) -> str | None:
-        return _optional(aws.get(name), _text)
-
-    return AwsSettings(account_id=value("account_id"), region=value("region"), profile=value("profile"),
-                       assume_role=value("assume_role"), endpoint_url=value("endpoint_url"))
+    values: dict[str, Any] = {name: _optional(aws.get(name), _text) for name in AWS_FIELDS}  # each str | None
+    return replace(AwsSettings(), **values)
 
 
 # How each CorsRule field is read back (every one as asdict wrote it).
