@@ -92,6 +92,8 @@ class Resource:
     field_locations: Mapping[tuple[str | int, ...], Location] = field(default_factory=frozen)
     # `co_managed: true`: another IaC tool also manages the resource, and corsdeploy writes it anyway.
     co_managed: bool = False
+    # `public: true`: the data is public, so lint allows `*` origins here.
+    public: bool = False
 
     @property
     def address(self) -> str:
@@ -130,6 +132,8 @@ class Environment:
     state: str | None = None
     # Where `state:` was written, for errors about its value.
     state_location: Location | None = field(default=None, compare=False)
+    # `lint: production:` as written; None means "decide from the name" (see lint).
+    production: bool | None = None
 
     def resource(self, address: str) -> Resource | None:
         return next((r for r in self.resources if r.address == address), None)

@@ -25,6 +25,7 @@ def build_environment(name: str, path: str, data: Mapping[str, Any], root: Node)
         ),
         state=data.get("state"),
         state_location=_state_location(root),
+        production=(data.get("lint") or {}).get("production"),
     )
 
 
@@ -64,6 +65,7 @@ def _resource(
         lint_ignore=frozen(entry.get("lint_ignore") or {}),
         field_locations=frozen(locations),
         co_managed=bool(entry.get("co_managed", False)),
+        public=bool(entry.get("public", False)),
     )
 
 

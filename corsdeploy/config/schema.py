@@ -129,7 +129,7 @@ def _entry(description: str, cors: dict[str, Any], **fields: dict[str, Any]) -> 
         "type": "object", "description": description, "required": required,
         "additionalProperties": False,
         "properties": {"cors": cors, **fields, "lint_ignore": {"$ref": "#/$defs/lintIgnore"},
-                       "co_managed": {"$ref": "#/$defs/coManaged"}},
+                       "co_managed": {"$ref": "#/$defs/coManaged"}, "public": {"$ref": "#/$defs/public"}},
     }
 
 
@@ -185,6 +185,10 @@ def _defs() -> dict[str, Any]:
             "description": "Another IaC tool (CloudFormation, CDK, SAM, Terraform) also manages this "
                            "resource: write it anyway (otherwise apply refuses, since each tool would "
                            "overwrite the other's CORS).",
+        },
+        "public": {
+            "type": "boolean", "default": False,
+            "description": "The data this resource serves is public: lint allows '*' origins here.",
         },
         "s3Bucket": _entry("An S3 bucket, by name.", {"$ref": "#/$defs/s3Cors"}),
         "s3Cors": _s3_cors(),
@@ -255,6 +259,16 @@ def environment_schema() -> dict[str, Any]:
                 "description": "Reusable S3 rule lists, referred to by name from s3_buckets.",
                 "propertyNames": {"minLength": 1, "not": {"const": "absent"}},
                 "additionalProperties": {"$ref": "#/$defs/s3Rules"},
+            },
+            "lint": {
+                "type": ["object", "null"], "additionalProperties": False,
+                "description": "How `corsdeploy lint` judges this environment.",
+                "properties": {
+                    "production": {"type": "boolean",
+                                   "description": "Whether this is a production environment (default: "
+                                                  "yes unless its name contains dev, test, sandbox or "
+                                                  "local)."},
+                },
             },
             "s3_buckets": _section("S3 buckets, by name.", "s3Bucket"),
             "http_apis": _section("API Gateway HTTP APIs, by name.", "httpApi"),
