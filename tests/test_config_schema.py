@@ -24,7 +24,7 @@ def test_schema_is_valid_draft_2020_12() -> None:
 
 def test_every_top_level_key_is_described() -> None:
     properties = environment_schema()["properties"]
-    assert set(properties) == {"extends", "state", "aws", "vars", "policies",
+    assert set(properties) == {"extends", "state", "aws", "vars", "policies", "lint",
                                "s3_buckets", "http_apis", "rest_apis", "function_urls"}
     assert all(spec.get("description") for spec in properties.values())
 

@@ -87,8 +87,15 @@ def read_yaml(path: Path) -> tuple[Node | None, list[Problem]]:
                               text_location(shown, text, offset))]
 
 
-def _parse(text: str, shown: str) -> tuple[Node | None, list[Problem]]:
-    loader = _BoundedLoader(text)
+# libyaml builds patched against deep-nesting stack overflows stop at 1,000 levels themselves,
+# before the composer sees level MAX_DEPTH + 1; such a file is re-read by PyYAML's Python parser
+# so that every build refuses it with the same message at the same place.
+_LIBYAML_NESTING = "exceeded maximum nesting depth"
+
+
+def _parse(text: str, shown: str, loader_class: type[_BoundedComposer] | None = None
+           ) -> tuple[Node | None, list[Problem]]:
+    loader = (loader_class or _LibyamlLoader)(text)
     try:
         root = loader.get_single_node()
         if root is None:
@@ -97,6 +104,8 @@ def _parse(text: str, shown: str) -> tuple[Node | None, list[Problem]]:
         builder = _Builder(loader, shown)
         return builder.build(root), builder.problems
     except yaml.MarkedYAMLError as error:
+        if _LIBYAML_NESTING in (error.problem or "") and loader_class is None:
+            return _parse(text, shown, _PythonLoader)
         mark = error.problem_mark or error.context_mark
         message = escaped(_syntax_message(error, text), 200)
         return None, [Problem(f"YAML syntax error: {message}", _at(shown, mark))]
@@ -132,24 +141,23 @@ class _PythonEvents(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser
 
 
 try:  # libyaml's scanner and parser read a 1 MiB file about six times faster
-    from yaml._yaml import CParser as _Events
+    from yaml._yaml import CParser as _LibyamlEvents
     _LIBYAML = True
 except ImportError:
-    _Events = _PythonEvents  # type: ignore[misc,assignment]
+    _LibyamlEvents = _PythonEvents  # type: ignore[misc,assignment]
     _LIBYAML = False
 
 
-class _BoundedLoader(_Events, yaml.composer.Composer, yaml.constructor.SafeConstructor,
-                     yaml.resolver.Resolver):
+class _BoundedComposer(yaml.composer.Composer, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
     """Composes the node graph with aliases, expanded size and depth bounded, before any tree is built.
 
     Aliases share nodes, so the graph stays small while the tree it stands for can be exponential:
     each node's expanded size is summed as it is composed, and the file is refused once one exceeds
     the bound. Explicit tags are recorded so the builder can refuse them. Events come from libyaml
-    when PyYAML has it; composing stays in Python, here, so the bounds hold."""
+    when PyYAML has it; composing stays in Python, here, so the bounds hold. Listed first so that
+    PyYAML's Python composer is used, not libyaml's."""
 
-    def __init__(self, text: str) -> None:
-        _Events.__init__(self, text)
+    def __init__(self) -> None:
         yaml.composer.Composer.__init__(self)
         yaml.constructor.SafeConstructor.__init__(self)
         yaml.resolver.Resolver.__init__(self)
@@ -157,9 +165,6 @@ class _BoundedLoader(_Events, yaml.composer.Composer, yaml.constructor.SafeConst
         self.depth = 0
         self.sizes: dict[int, int] = {}
         self.explicit: set[int] = set()
-
-    def get_single_node(self) -> yaml.Node | None:
-        return yaml.composer.Composer.get_single_node(self)
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event = cast(yaml.Event, self.peek_event())
@@ -184,6 +189,18 @@ class _BoundedLoader(_Events, yaml.composer.Composer, yaml.constructor.SafeConst
                            "expanded", node.start_mark)
         self.sizes[id(node)] = size
         return node
+
+
+class _LibyamlLoader(_BoundedComposer, _LibyamlEvents):
+    def __init__(self, text: str) -> None:
+        _LibyamlEvents.__init__(self, text)
+        _BoundedComposer.__init__(self)
+
+
+class _PythonLoader(_BoundedComposer, _PythonEvents):
+    def __init__(self, text: str) -> None:
+        _PythonEvents.__init__(self, text)
+        _BoundedComposer.__init__(self)
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -211,7 +228,7 @@ def _syntax_message(error: yaml.MarkedYAMLError, text: str) -> str:
 class _Builder:
     """Turns composed YAML nodes into Nodes, collecting duplicate keys and other problems."""
 
-    loader: _BoundedLoader
+    loader: _BoundedComposer
     file: str
     problems: list[Problem] = field(default_factory=list)
     _active: set[int] = field(default_factory=set)
