@@ -93,7 +93,7 @@ def read_yaml(path: Path) -> tuple[Node | None, list[Problem]]:
 _LIBYAML_NESTING = "exceeded maximum nesting depth"
 
 
-def _parse(text: str, shown: str, loader_class: type[_BoundedComposer] | None = None
+def _parse(text: str, shown: str, loader_class: type[_LibyamlLoader | _PythonLoader] | None = None
            ) -> tuple[Node | None, list[Problem]]:
     loader = (loader_class or _LibyamlLoader)(text)
     try:
@@ -156,6 +156,9 @@ class _BoundedComposer(yaml.composer.Composer, yaml.constructor.SafeConstructor,
     the bound. Explicit tags are recorded so the builder can refuse them. Events come from libyaml
     when PyYAML has it; composing stays in Python, here, so the bounds hold. Listed first so that
     PyYAML's Python composer is used, not libyaml's."""
+
+    # From the event source each loader class adds.
+    peek_event: Callable[[], yaml.Event | None]
 
     def __init__(self) -> None:
         yaml.composer.Composer.__init__(self)
