@@ -48,12 +48,11 @@ class Target:
 
     `path` is what `check` is told (a REST resource's path as declared, `/items/{id}`; None where
     the service answers alike everywhere); `url_path` the concrete path sent, relative to the
-    endpoint's URL. `actual_methods` are the read methods the resource answers (None: any).
+    endpoint's URL.
     """
 
     path: str | None = None
     url_path: str = ""
-    actual_methods: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -171,14 +170,14 @@ def _for_target(allowed: Sequence[_Allowed], target: Target) -> Iterator[ProbeRe
         imitates = entry.pattern if entry.pattern != entry.origin else None
         for method in entry.methods:
             yield _preflight(entry.origin, method, entry.headers, Purpose.ALLOWED, target, imitates)
-        yield from _actual(entry.origin, entry.methods, Purpose.ALLOWED, target, imitates)
+        yield _actual(entry.origin, entry.methods, Purpose.ALLOWED, target, imitates)
     # An attack origin asks what the origin it imitates may ask, so only the origin can refuse it.
     first = allowed[0] if allowed else None
     method = first.methods[0] if first and first.methods else FALLBACK_METHOD
     headers = first.headers if first else ()
     for purpose, origin in ((Purpose.UNRELATED, UNRELATED_ORIGIN), (Purpose.NULL, NULL_ORIGIN)):
         yield _preflight(origin, method, headers, purpose, target, None)
-        yield from _actual(origin, (), purpose, target, None)
+        yield _actual(origin, (), purpose, target, None)
     # Each origin's look-alikes once, asking what its first rule allows.
     firsts: dict[str, _Allowed] = {}
     for entry in allowed:
@@ -187,7 +186,7 @@ def _for_target(allowed: Sequence[_Allowed], target: Target) -> Iterator[ProbeRe
         for purpose, origin in lookalikes(entry.origin):
             method = entry.methods[0] if entry.methods else FALLBACK_METHOD
             yield _preflight(origin, method, entry.headers, purpose, target, entry.pattern)
-            yield from _actual(origin, (), purpose, target, entry.pattern)
+            yield _actual(origin, (), purpose, target, entry.pattern)
 
 
 def _preflight(origin: str, method: str, headers: tuple[str, ...], purpose: Purpose, target: Target,
@@ -197,10 +196,8 @@ def _preflight(origin: str, method: str, headers: tuple[str, ...], purpose: Purp
 
 
 def _actual(origin: str, methods: Sequence[str], purpose: Purpose, target: Target,
-            imitates: str | None) -> Iterator[ProbeRequest]:
-    """One actual request: GET, or HEAD where only HEAD is allowed, among what the target answers."""
-    candidates = [m for m in ACTUAL_METHODS if target.actual_methods is None or m in target.actual_methods]
-    preferred = [m for m in candidates if m in methods]
-    for method in (preferred or candidates)[:1]:
-        browser = BrowserRequest(origin=origin, method=method, preflight=False, path=target.path)
-        yield ProbeRequest(browser, purpose, target.url_path, imitates)
+            imitates: str | None) -> ProbeRequest:
+    """The actual request: GET, or HEAD where the origin may send HEAD and not GET."""
+    method = next((m for m in ACTUAL_METHODS if m in methods), ACTUAL_METHODS[0])
+    browser = BrowserRequest(origin=origin, method=method, preflight=False, path=target.path)
+    return ProbeRequest(browser, purpose, target.url_path, imitates)
