@@ -701,6 +701,36 @@ def import_(addresses: tuple[str, ...], env_name: str | None) -> int:
     return ExitCode.OK
 
 
+@cli.command(short_help="Send real CORS requests to the deployed endpoints and compare with check.",
+             epilog=_example("corsdeploy probe --env prod", "corsdeploy probe --env sandbox --format json",
+                             "corsdeploy probe --env prod --target s3_bucket.assets --timeout 5"))
+@_ENV
+@_format_option("every request, prediction and answer")
+@_TARGET
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=None, metavar="SECONDS",
+              help="Give up on a request after SECONDS (default: 10).")
+@common_options
+def probe(env_name: str, output_format: str, targets: tuple[str, ...], timeout: float | None) -> int:
+    """Send real preflight and actual requests to each resource's deployed endpoint (the S3 bucket
+    URL, the API's stage URL, the function URL; only the endpoint override under one) from the
+    origins the configuration allows and from attack origins (an unrelated site, null, look-alikes,
+    the http:// downgrade), and compare every answer with what `check` predicts for the live
+    configuration. Exit 1 if any answer disagrees or a request fails."""
+    from corsdeploy.engine import probe_environment
+
+    report = probe_environment(_load(env_name), targets, timeout)
+    if output_format == "json":
+        from corsdeploy.render.json_view import dumps
+        from corsdeploy.render.probe import probe_document
+
+        click.echo(dumps(probe_document(report)))
+    else:
+        from corsdeploy.render.probe import render_probe
+
+        render_probe(report, _stdout())
+    return ExitCode.OK if report.ok else ExitCode.ERROR
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point (`corsdeploy`)."""
     cli.main(args=argv, prog_name="corsdeploy")

@@ -20,6 +20,7 @@ EXAMPLE_ORIGIN = f"https://{EXAMPLE_LABEL}.example"
 # The attacker's own site (RFC 2606 reserves .example: nobody owns it, no request goes there).
 ATTACKER_LABEL = "evil"
 UNRELATED_ORIGIN = f"https://{ATTACKER_LABEL}.example"
+ANY_ORIGIN = "*"
 NULL_ORIGIN = "null"
 # A method `*` allows; not a CORS-safelisted one, so a browser would send a preflight for it.
 EXAMPLE_METHOD = "PATCH"
@@ -86,7 +87,7 @@ def instantiate_origin(pattern: str) -> str:
     with a scheme too, since browsers always send one)."""
     if "*" not in pattern:
         return pattern
-    if pattern == "*":
+    if pattern == ANY_ORIGIN:
         return EXAMPLE_ORIGIN
     before, after = pattern.split("*", 1)
     if not before:
@@ -178,10 +179,11 @@ def _for_target(allowed: Sequence[_Allowed], target: Target) -> Iterator[ProbeRe
     for purpose, origin in ((Purpose.UNRELATED, UNRELATED_ORIGIN), (Purpose.NULL, NULL_ORIGIN)):
         yield _preflight(origin, method, headers, purpose, target, None)
         yield _actual(origin, (), purpose, target, None)
-    # Each origin's look-alikes once, asking what its first rule allows.
+    # Each origin's look-alikes once, asking what its first rule allows (`*` has none: it allows all).
     firsts: dict[str, _Allowed] = {}
     for entry in allowed:
-        firsts.setdefault(entry.origin, entry)
+        if entry.pattern != ANY_ORIGIN:
+            firsts.setdefault(entry.origin, entry)
     for entry in firsts.values():
         for purpose, origin in lookalikes(entry.origin):
             method = entry.methods[0] if entry.methods else FALLBACK_METHOD

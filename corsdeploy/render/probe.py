@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from corsdeploy.probe.compare import STATUS, Difference, cors_headers
+from corsdeploy.probe.requests import Purpose
 from corsdeploy.probe.run import Exchange, ProbeReport, ResourceProbe
 from corsdeploy.render.edge import bounded, printable
 
@@ -24,10 +25,11 @@ def _request(exchange: Exchange) -> str:
     what = f"preflight {browser.method}" if browser.preflight else browser.method
     if browser.headers:
         what += f" (headers: {', '.join(browser.headers)})"
-    purpose = exchange.request.purpose.value
-    if exchange.request.imitates:
-        purpose += f" of {exchange.request.imitates}"
-    return f"{what} from {browser.origin} [{purpose}] to {exchange.url}"
+    purpose, imitates = exchange.request.purpose, exchange.request.imitates
+    label = purpose.value
+    if imitates:
+        label += f": example of {imitates}" if purpose is Purpose.ALLOWED else f" of {imitates}"
+    return f"{what} from {browser.origin} [{label}] to {exchange.url}"
 
 
 def _difference(difference: Difference) -> str:

@@ -142,9 +142,12 @@ def test_the_live_configuration_adds_the_origins_only_it_allows() -> None:
 
 def test_method_and_header_wildcards_are_asked_as_concrete_ones() -> None:
     config = CorsConfig((CorsRule(("*",), ("*",), ("*",)),))
-    (preflight, actual) = _browsers(derive([config], [Target()]), Purpose.ALLOWED)
+    requests = derive([config], [Target()])
+    (preflight, actual) = _browsers(requests, Purpose.ALLOWED)
     assert preflight == _preflight("https://corsdeploy-probe.example", "PATCH", ("x-corsdeploy-probe",))
     assert actual == _actual("https://corsdeploy-probe.example", "GET")
+    # `*` allows every origin: nothing looks like it more than any other.
+    assert {r.purpose for r in requests} == {Purpose.ALLOWED, Purpose.UNRELATED, Purpose.NULL}
 
 
 def test_each_target_is_probed_at_its_concrete_path() -> None:
