@@ -147,6 +147,8 @@ class _Site:
     # Desired actual requests: the headers corsdeploy puts on the 2xx responses of a user's method
     # (the method itself is only known live).
     users_method_headers: Mapping[str, str] | None = None
+    # Why those headers hold no Access-Control-Allow-Origin, when they do not.
+    users_method_note: str = ""
 
 
 @dataclass
@@ -197,16 +199,19 @@ def _desired_site(resource: Resource, request: BrowserRequest) -> _Site:
     stage = str(resource.settings.get("stage") or "")
     notes = [f"evaluating the file: what corsdeploy writes on {path}"]
     if rule is None:
-        notes.append("the file removes CORS: corsdeploy deletes its OPTIONS method and its gateway-response "
-                     "keys (a method of the API's own is not seen without --live)")
-        return _Site(path, None, frozen(), stage, tuple(notes))
+        notes.append("the file removes CORS: corsdeploy deletes its OPTIONS method and its keys on methods "
+                     "and gateway responses (what the API has of its own is not seen without --live)")
+        if request.preflight:
+            return _Site(path, None, frozen(), stage, tuple(notes))
+        return _Site(path, None, frozen(), stage, tuple(notes), frozen(), "the file removes CORS")
     gateway = {t: GatewayResponse(t, parameters=frozen({GATEWAY_HEADER + k: v for k, v in
                                                          gateway_headers(resource, rule).items()}),
                                   default=False)
                for t in gateway_types(resource)}
     if request.preflight:
         return _Site(path, preflight_method(rule), frozen(gateway), stage, tuple(notes))
-    return _Site(path, None, frozen(gateway), stage, tuple(notes), frozen(method_headers(rule)))
+    several = "with several origins corsdeploy puts none there (one static value cannot answer them all)"
+    return _Site(path, None, frozen(gateway), stage, tuple(notes), frozen(method_headers(rule)), several)
 
 
 def _live_site(resource: Resource, request: BrowserRequest, live: Live) -> _Site:
@@ -395,10 +400,10 @@ def _users_method(site: _Site, verb: str, wanted: Mapping[str, str], headers: Ma
                "the 2xx responses of a non-proxy integration (a proxy's backend sends its own)")
     parameters = {METHOD_HEADER + name: value for name, value in wanted.items()}
     out, _ = _mapped(parameters, METHOD_HEADER, headers, trace, "not simulated")
-    reason = f"corsdeploy puts these headers on the 2xx responses of {verb} {site.path}"
+    sent = ", ".join(out) or "no CORS header"
+    reason = f"corsdeploy puts {sent} on the 2xx responses of {verb} {site.path}"
     if ALLOW_ORIGIN not in out:
-        reason += (f"; with several origins it puts no {ALLOW_ORIGIN} there (one static value cannot answer "
-                   "several origins): the backend must send it")
+        reason += f"; {site.users_method_note}: {ALLOW_ORIGIN} must come from the backend"
     return _Response(assumptions.REST_BACKEND_STATUS, dict(sorted(out.items())), reason)
 
 
