@@ -363,7 +363,7 @@ def _integration(site: _Site, request: BrowserRequest, method: Method, integrati
     out, unresolved = _mapped(chosen.parameters, METHOD_HEADER, headers, trace, backend)
     out = {name: value for name, value in out.items() if _declared(declared, name, trace)}
     response_status = int(chosen.status)
-    template = chosen.templates.get(assumptions.REST_TEMPLATE_CONTENT_TYPE)
+    template = _response_template(chosen, trace)
     if template:
         try:
             result = run_template(template, headers, **run)
@@ -374,6 +374,16 @@ def _integration(site: _Site, request: BrowserRequest, method: Method, integrati
         response_status = result.status or response_status
     reason = _integration_reason(label, integration, request, out, unresolved)
     return _Response(response_status, dict(sorted(out.items())), reason)
+
+
+def _response_template(response: IntegrationResponse, trace: _Trace) -> str | None:
+    """The response template API Gateway runs for a browser (which accepts any type)."""
+    content_type = assumptions.REST_TEMPLATE_CONTENT_TYPE
+    others = sorted(kind for kind, text in response.templates.items() if text and kind != content_type)
+    if others:
+        trace.assume("REST_TEMPLATE_CONTENT_TYPE")
+        trace.step(f"response templates for {', '.join(others)} not run (the {content_type} one is)")
+    return response.templates.get(content_type) or None
 
 
 def _integration_reason(label: str, integration: Integration, request: BrowserRequest,

@@ -438,3 +438,17 @@ def test_a_stage_behind_the_draft_is_said_so(several_live: tuple[Resource, Live]
     pending = replace(live, wire={**(live.wire or {}), "deployment": "pending"})
     got = answer(resource, preflight(APP, path="/items"), pending)
     assert any("has not deployed" in step for step in got.steps)
+
+
+def test_only_the_json_response_template_runs() -> None:
+    other = f"#set($context.responseOverride.header.{ACAO} = 'https://other.example.com')\n"
+    options = with_response(corsdeploys_preflight(ONE), templates=frozen({"text/html": other}))
+    got = ask(state_with(options), preflight(APP))
+    assert got.headers[ACAO] == APP and "REST_TEMPLATE_CONTENT_TYPE" in got.reason
+
+
+def test_a_status_without_method_response_sends_no_mapped_header() -> None:
+    options = replace(corsdeploys_preflight(ONE), responses=frozen())
+    got = ask(state_with(options), preflight(APP))
+    assert (got.status, dict(got.headers)) == (200, {})
+    assert "REST_UNDECLARED_STATUS_SENT" in got.reason
