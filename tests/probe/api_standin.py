@@ -22,6 +22,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
+from botocore.exceptions import ClientError
+
+from corsdeploy.simulate.assumptions import FUNCTION_URL, HTTP_API, CorsObjectAssumptions
 
 _EXECUTE_API = re.compile(r"([a-z0-9]+)\.execute-api\.([a-z0-9-]+)\.amazonaws\.com")
 _LAMBDA_URL = re.compile(r"([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.on\.aws")
@@ -63,6 +66,8 @@ class ApiStandIn:
         clients = {"region_name": _REGION, "endpoint_url": moto_url, "aws_access_key_id": "testing",
                    "aws_secret_access_key": "testing"}
         self._apigateway = boto3.client("apigateway", **clients)
+        self._apigatewayv2 = boto3.client("apigatewayv2", **clients)
+        self._lambda = boto3.client("lambda", **clients)
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -108,9 +113,22 @@ class ApiStandIn:
 
     def respond(self, request: Request) -> Response:
         api = _EXECUTE_API.fullmatch(request.host)
-        if api is not None:
-            return self._rest_api(api.group(1), request)
-        raise Unsupported(f"no stand-in for {request.host}")
+        if api is None:
+            return _cors_object(self._function_url_cors(request.host), request, FUNCTION_URL, globs=())
+        try:
+            self._apigateway.get_rest_api(restApiId=api.group(1))
+        except ClientError:
+            cors = self._apigatewayv2.get_api(ApiId=api.group(1)).get("CorsConfiguration")
+            # `https://*` and `http://*` are the documented wildcard origins (facts §3.2).
+            return _cors_object(cors, request, HTTP_API, globs=("https://*", "http://*"))
+        return self._rest_api(api.group(1), request)
+
+    def _function_url_cors(self, host: str) -> Mapping[str, Any] | None:
+        for function in self._lambda.list_functions()["Functions"]:
+            config = self._lambda.get_function_url_config(FunctionName=function["FunctionName"])
+            if urlsplit(config["FunctionUrl"]).hostname == host:
+                return config.get("Cors")
+        raise Unsupported(f"no function URL {host}")
 
     # REST APIs: API Gateway routes the request to a resource's method and runs its integration; it
     # evaluates no CORS itself (facts §2.1).
@@ -171,6 +189,77 @@ class ApiStandIn:
         handler.send_header("Content-Length", str(len(content)))
         handler.end_headers()
         handler.wfile.write(content)
+
+
+def _cors_object(cors: Mapping[str, Any] | None, request: Request, unconfirmed: CorsObjectAssumptions,
+                 globs: tuple[str, ...]) -> Response:
+    """An HTTP API's or a function URL's answer: with CORS configured the service answers a preflight
+    itself, and adds CORS headers to the backend's answer to an allowed origin (facts §3.3, §4.3).
+    This backend answers 200 with no CORS headers of its own."""
+    origin = request.header("Origin")
+    wanted_method = request.header("Access-Control-Request-Method")
+    preflight = request.method == "OPTIONS" and wanted_method is not None
+    if not cors or origin is None:
+        return Response(200)
+    allowed_origin = _allowed_origin(cors.get("AllowOrigins") or [], origin, unconfirmed, globs)
+    headers: dict[str, str] = {}
+    if allowed_origin is not None:
+        star = allowed_origin == "*" and unconfirmed.star_origin_sent_as_star.choice
+        headers["Access-Control-Allow-Origin"] = "*" if star else origin
+        if cors.get("AllowCredentials"):
+            headers["Access-Control-Allow-Credentials"] = "true"
+    vary = unconfirmed.vary.choice
+    if not preflight:
+        if allowed_origin is not None and cors.get("ExposeHeaders"):
+            headers["Access-Control-Expose-Headers"] = _names(cors["ExposeHeaders"])
+        return Response(200, {**headers, **({"Vary": str(vary)} if vary and headers else {})})
+    status = int(str(unconfirmed.preflight_status.choice))
+    if allowed_origin is None or not _allows(cors, wanted_method or "", request, unconfirmed):
+        refused = unconfirmed.refused_preflight.choice
+        return Response(refused if isinstance(refused, int) else status)
+    headers["Access-Control-Allow-Methods"] = ",".join(cors.get("AllowMethods") or [])
+    if cors.get("AllowHeaders"):
+        headers["Access-Control-Allow-Headers"] = _names(cors["AllowHeaders"])
+    if cors.get("MaxAge"):
+        headers["Access-Control-Max-Age"] = str(cors["MaxAge"])
+    return Response(status, {**headers, **({"Vary": str(vary)} if vary else {})})
+
+
+def _names(names: list[str]) -> str:
+    """Header names as the service stores them, lowercased (facts §3.4, §4.4)."""
+    return ",".join(name.lower() for name in names)
+
+
+def _allowed_origin(entries: list[str], origin: str, unconfirmed: CorsObjectAssumptions,
+                    globs: tuple[str, ...]) -> str | None:
+    """The entry allowing `origin`: one naming it, else `*` (or a documented scheme wildcard)."""
+    sensitive = unconfirmed.origin_case_sensitive.choice
+
+    def same(a: str, b: str) -> bool:
+        return a == b if sensitive else a.lower() == b.lower()
+
+    for entry in entries:
+        if "*" not in entry and same(entry, origin):
+            return entry
+    for entry in entries:
+        glob = entry in globs or ("*" in entry and unconfirmed.origin_patterns.choice == "glob")
+        if entry == "*" or (glob and re.fullmatch(re.escape(entry).replace(r"\*", ".*"), origin,
+                                                   0 if sensitive else re.IGNORECASE)):
+            return entry
+    return None
+
+
+def _allows(cors: Mapping[str, Any], method: str, request: Request,
+            unconfirmed: CorsObjectAssumptions) -> bool:
+    """The method is listed (or `*`), and every requested header (names ignore case; or `*`)."""
+    methods = cors.get("AllowMethods") or []
+    sensitive = unconfirmed.method_case_sensitive.choice
+    method_ok = "*" in methods or any(m == method if sensitive else m.upper() == method.upper()
+                                      for m in methods)
+    allowed = {name.lower() for name in cors.get("AllowHeaders") or []}
+    listed = request.header("Access-Control-Request-Headers") or ""
+    requested = [h.strip().lower() for h in listed.split(",") if h.strip()]
+    return method_ok and ("*" in allowed or all(h in allowed for h in requested))
 
 
 def _route(items: list[dict[str, Any]], path: str) -> dict[str, Any] | None:

@@ -6,6 +6,11 @@ from pathlib import Path
 
 import boto3
 
+from corsdeploy.aws import Clients
+from corsdeploy.config import load_environment
+from corsdeploy.model import Kind
+from corsdeploy.sandbox.seed_apis import seed_function_url, seed_http_api
+from corsdeploy.simulate.assumptions import HTTP_API
 from tests.cli_support import InProcessCli
 from tests.conftest import MotoServer
 from tests.probe.api_standin import api_stand_in, wrong_once
@@ -63,3 +68,48 @@ def test_a_rest_api_answers_as_check_predicts_and_one_wrong_answer_is_the_one_di
         f"rest_api.legacy: preflight GET (headers: authorization, content-type) from https://evil.example "
         f"[unrelated-site] to {url}: Access-Control-Allow-Credentials expected none, got 'true'"]
     assert lines[-1].endswith("; 1 disagree, 0 failed.")
+
+
+APIS_ENVIRONMENT = """\
+aws:
+  region: eu-west-1
+  endpoint_url: {url}
+http_apis:
+  orders:
+    cors:
+      AllowOrigins: ["https://app.example.com", "https://*.example.org"]
+      AllowMethods: [GET, POST]
+      AllowHeaders: [Content-Type, X-Api-Key]
+      ExposeHeaders: [X-Request-Id]
+      MaxAge: 300
+      AllowCredentials: true
+function_urls:
+  thumbnailer:
+    cors:
+      AllowOrigins: ["*"]
+      AllowMethods: [GET]
+      AllowHeaders: ["*"]
+"""
+
+
+def test_an_http_api_and_a_function_url_answer_as_check_predicts(moto_server: MotoServer,
+                                                                 tmp_path: Path) -> None:
+    cli = InProcessCli(tmp_path)
+    cli.write_env("dev", APIS_ENVIRONMENT.format(url=moto_server.url))
+    environment = load_environment(cli.env_dir, "dev")
+    clients = Clients(environment.aws)
+    for resource in environment.resources:
+        (seed_http_api if resource.kind is Kind.HTTP_API else seed_function_url)(clients, resource)
+    with api_stand_in(moto_server.url) as stand_in:
+        cli.write_env("dev", APIS_ENVIRONMENT.format(url=stand_in.url))
+        assert cli("apply", "--env", "dev", "--auto-approve").returncode == 0
+        result = cli("probe", "--env", "dev")
+        answered = list(stand_in.answered)
+    assert result.returncode == 0, result.stdout + result.stderr
+    hosts = {request.host.split(".", 1)[1] for request, _ in answered}
+    assert hosts == {"execute-api.eu-west-1.amazonaws.com", "lambda-url.eu-west-1.on.aws"}
+    # The HTTP API's $default stage is its root; its preflights are answered by API Gateway.
+    assert {request.path for request, _ in answered} == {"/"}
+    statuses = {response.status for request, response in answered
+                if request.method == "OPTIONS" and "execute-api" in request.host}
+    assert statuses == {HTTP_API.preflight_status.choice}
