@@ -63,6 +63,8 @@ class ApiStandIn:
         self.moto_url = moto_url
         self.flaw = flaw
         self.answered: list[tuple[Request, Response]] = []
+        # (method, path) of every request passed on to moto.
+        self.forwarded: list[tuple[str, str]] = []
         clients = {"region_name": _REGION, "endpoint_url": moto_url, "aws_access_key_id": "testing",
                    "aws_secret_access_key": "testing"}
         self._apigateway = boto3.client("apigateway", **clients)
@@ -172,6 +174,7 @@ class ApiStandIn:
     # --- everything else: moto ----------------------------------------------------------------------
 
     def _forward(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
+        self.forwarded.append((handler.command, handler.path))
         target = urlsplit(self.moto_url)
         connection = http.client.HTTPConnection(target.hostname or "", target.port, timeout=30)
         try:
