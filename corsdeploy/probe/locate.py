@@ -60,8 +60,8 @@ def _s3(resource: Resource, live: Live, context: Context) -> Location:
 
 def _http_api(resource: Resource, live: Live, context: Context) -> Location:
     api_id = str(live.handle.api_id)
-    stage = _http_stage(resource, context.stage_names(resource, api_id) if not resource.settings.get("stage")
-                        else ())
+    names = () if resource.settings.get("stage") else context.stage_names(resource, api_id)
+    stage = _http_stage(resource, names)
     return Location(api_endpoint(api_id, context.region, stage, context.override(Kind.HTTP_API)))
 
 
