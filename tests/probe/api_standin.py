@@ -14,6 +14,7 @@ import http.client
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -336,5 +337,14 @@ def wrong_once(method: str, path: str, origin: str, header: str, value: str) -> 
     def flaw(request: Request, response: Response) -> Response:
         if (request.method, urlsplit(request.path).path, request.header("Origin")) == (method, path, origin):
             return replace(response, headers={**response.headers, header: value})
+        return response
+    return flaw
+
+
+def stalls_once(method: str, path: str, origin: str, seconds: float) -> Flaw:
+    """A flaw: the answer to `method path` from `origin` comes `seconds` late."""
+    def flaw(request: Request, response: Response) -> Response:
+        if (request.method, urlsplit(request.path).path, request.header("Origin")) == (method, path, origin):
+            time.sleep(seconds)
         return response
     return flaw

@@ -13,7 +13,7 @@ from corsdeploy.sandbox.seed_apis import seed_function_url, seed_http_api
 from corsdeploy.simulate.assumptions import HTTP_API
 from tests.cli_support import InProcessCli
 from tests.conftest import MotoServer
-from tests.probe.api_standin import api_stand_in, wrong_once
+from tests.probe.api_standin import api_stand_in, stalls_once, wrong_once
 from tests.rest_support import build_api
 
 REST_ENVIRONMENT = """\
@@ -49,6 +49,8 @@ def test_a_rest_api_answers_as_check_predicts_and_one_wrong_answer_is_the_one_di
         stand_in.flaw = wrong_once("OPTIONS", "/prod/items", "https://evil.example",
                                    "Access-Control-Allow-Credentials", "true")
         wrong = cli("probe", "--env", "dev")
+        stand_in.flaw = stalls_once("GET", "/prod/items", "null", seconds=3)
+        stalled = cli("probe", "--env", "dev", "--timeout", "0.5")
     assert right.returncode == 0, right.stdout + right.stderr
     assert right.stdout.splitlines()[-1].endswith("every answer agrees with check.")
     paths = {request.path for request, _ in answered}
@@ -68,6 +70,11 @@ def test_a_rest_api_answers_as_check_predicts_and_one_wrong_answer_is_the_one_di
         f"rest_api.legacy: preflight GET (headers: authorization, content-type) from https://evil.example "
         f"[unrelated-site] to {url}: Access-Control-Allow-Credentials expected none, got 'true'"]
     assert lines[-1].endswith("; 1 disagree, 0 failed.")
+
+    assert stalled.returncode == 1
+    assert stalled.stdout.splitlines()[:-1] == [
+        f"rest_api.legacy: GET from null [null-origin] to {url}: failed: no answer within 0.5s"]
+    assert stalled.stdout.splitlines()[-1].endswith("; 0 disagree, 1 failed.")
 
 
 APIS_ENVIRONMENT = """\
