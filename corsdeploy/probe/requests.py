@@ -160,8 +160,9 @@ def derive(configs: Sequence[CorsConfig | None], targets: Sequence[Target]) -> t
     requests: dict[tuple[object, ...], ProbeRequest] = {}
     for target in targets:
         for request in _for_target(allowed, target):
-            b = request.browser
-            key = (b.origin, b.method, b.headers, b.preflight, b.path, request.url_path)
+            browser = request.browser
+            key = (browser.origin, browser.method, browser.headers, browser.preflight, browser.path,
+                   request.url_path)
             requests.setdefault(key, request)
     return tuple(requests.values())
 
