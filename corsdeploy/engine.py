@@ -31,6 +31,8 @@ from corsdeploy.probe.run import PlannedProbe, ProbeReport
 from corsdeploy.providers import Provider
 from corsdeploy.providers.operations import ArnContext, Grant, Phase, Principal
 from corsdeploy.results import ApplyResult
+from corsdeploy.simulate import check, resource_at
+from corsdeploy.simulate.request import Answer, BrowserRequest
 from corsdeploy.state import (
     Backups,
     FolderSetting,
@@ -294,6 +296,22 @@ def environment_permissions(environment: Environment, read_only: bool = False) -
     return Permissions(document, notes(document, environment.aws.assume_role, source))
 
 
+# --- check: one browser request against one resource ----------------------------------------------
+
+def check_request(environment: Environment, address: str, request: BrowserRequest,
+                  live: bool = False) -> Answer:
+    """How the service answers `request` and whether the browser lets it through: against the file's
+    configuration, or with `live` the resource's live one, read like plan reads it (the trust rule,
+    then the account guard, then the one provider)."""
+    resource = resource_at(environment, address)
+    if not live:
+        return check(resource, request)
+    clients = Clients(environment.aws, source=environment.path)
+    clients.check_account()
+    lives = read_live([resource], providers_for([resource], clients))
+    return check(resource, request, lives[resource.address])
+
+
 # --- probe: real requests to the deployed endpoints, compared with check's predictions -------------
 
 # More requests than this in one probe is a mistake to stop before sending any (--target narrows it).
@@ -326,7 +344,6 @@ def probe_environment(environment: Environment, targets: Sequence[str] = (), tim
 def _planned_probe(resource: Resource, live: Live, context: ProbeContext) -> PlannedProbe:
     from corsdeploy.probe.locate import configurations, locate
     from corsdeploy.probe.requests import derive
-    from corsdeploy.simulate import check
 
     location = locate(resource, live, context)
     requests = derive(configurations(resource, live), location.targets)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from corsdeploy.model import CorsConfig, CorsRule, Live, Resource
+from corsdeploy.model import CorsConfig, CorsRule, Live, Resource, frozen
 from corsdeploy.services.http_api import SERVICE, CorsObjectService
 from corsdeploy.shapes import rule_from_cors
 from corsdeploy.simulate import glob
@@ -21,6 +21,7 @@ from corsdeploy.simulate.assumptions import (
     Chooser,
     CorsObjectAssumptions,
     settle,
+    with_notes,
 )
 from corsdeploy.simulate.request import BrowserRequest, ServiceAnswer
 
@@ -66,8 +67,7 @@ def config_of(surface: Surface, resource: Resource, live: Live | None) -> CorsCo
 def evaluate_on(surface: Surface, config: CorsConfig | None, request: BrowserRequest) -> ServiceAnswer:
     answer = settle(lambda choose: _evaluate(surface, config, request, choose), surface.assumptions.all)
     if surface.preflight_note and config is not None and _is_preflight(request):
-        return ServiceAnswer(answer.status, answer.headers, answer.matched_rule,
-                             f"{answer.reason}; {surface.preflight_note}", answer.steps)
+        return replace(answer, reason=with_notes(answer.reason, [surface.preflight_note]))
     return answer
 
 
@@ -110,7 +110,7 @@ def _evaluate(surface: Surface, config: CorsConfig | None, request: BrowserReque
             f"{surface.name} does not allow the {' and '.join(failed)} of this preflight and answers it "
             "without CORS headers"))
     assert entry is not None
-    return ServiceAnswer(status, _preflight_headers(surface, rule, request, entry, choose),
+    return ServiceAnswer(status, frozen(_preflight_headers(surface, rule, request, entry, choose)),
                          reason="origin, method and every requested header are allowed", steps=steps)
 
 
@@ -131,7 +131,7 @@ def _actual(surface: Surface, rule: CorsRule, origin: str, entry: str | None, or
     headers = _origin_headers(surface, rule, origin, entry, choose)
     if rule.expose_headers:
         headers["Access-Control-Expose-Headers"] = _joined(rule.expose_headers)
-    return ServiceAnswer(BACKEND_STATUS, _with_vary(surface, headers, choose), reason=(
+    return ServiceAnswer(BACKEND_STATUS, frozen(_with_vary(surface, headers, choose)), reason=(
         f"origin allowed: {surface.name} adds the CORS headers to {surface.backend}'s response {status}"),
         steps=steps)
 

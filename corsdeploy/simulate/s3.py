@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from corsdeploy.model import CorsConfig, CorsRule, Live, Resource
+from corsdeploy.model import CorsConfig, CorsRule, Live, Resource, frozen
 from corsdeploy.shapes import rules_from_s3
 from corsdeploy.simulate import glob
 from corsdeploy.simulate.assumptions import (
@@ -70,7 +70,7 @@ def _evaluate(config: CorsConfig | None, request: BrowserRequest, choose: Choose
         steps.append(f"{_name(index, rule)}: {_why_it_matches(rule, request, choose)}")
         what = "origin, method and every requested header" if request.preflight else "origin and method"
         return ServiceAnswer(PREFLIGHT_OK if request.preflight else SERVED,
-                             _headers(rule, request, request.origin, choose), index,
+                             frozen(_headers(rule, request, request.origin, choose)), index,
                              f"rule {index} matches {what}", tuple(steps))
     if request.preflight:
         return ServiceAnswer(FORBIDDEN, reason=NOT_ALLOWED, steps=tuple(steps))
