@@ -11,7 +11,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .ONESHELL:
 
-.PHONY: install test lint acceptance demo sandbox-up sandbox-down benchmark clean
+.PHONY: install test lint browser acceptance demo sandbox-up sandbox-down benchmark clean
 
 $(INSTALLED): pyproject.toml
 	@echo 'Setting up $(VENV) (first run only)...'
@@ -26,7 +26,11 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check corsdeploy tests benchmarks
 	$(BIN)/mypy corsdeploy
 
-test: lint
+# Debian's chromium for the headless-browser test, when missing and installable (else that test skips).
+browser:
+	.ci/install-chromium
+
+test: lint browser
 	$(CORSDEPLOY) validate --all
 	$(BIN)/pytest -q -n 2 --ignore=tests/acceptance
 	# Hostile environment files, fixed seed, 20 s (a person can run it for hours: --seconds N). The

@@ -13,7 +13,7 @@ from corsdeploy.aws import OPERATIONS as STS_OPERATIONS
 from corsdeploy.aws import Clients, Identity
 from corsdeploy.errors import CorsdeployError, Problem
 from corsdeploy.live import providers_for, read_live
-from corsdeploy.model import Environment, Live, Resource
+from corsdeploy.model import Environment, Kind, Live, Resource
 from corsdeploy.permissions import Permissions, notes, policy
 from corsdeploy.plan import (
     Action,
@@ -26,8 +26,13 @@ from corsdeploy.plan import (
     planned_changes,
 )
 from corsdeploy.planfile import SavedPlan
+from corsdeploy.probe.locate import Context as ProbeContext
+from corsdeploy.probe.run import PlannedProbe, ProbeReport
+from corsdeploy.providers import Provider
 from corsdeploy.providers.operations import ArnContext, Grant, Phase, Principal
 from corsdeploy.results import ApplyResult
+from corsdeploy.simulate import check, resource_at
+from corsdeploy.simulate.request import Answer, BrowserRequest
 from corsdeploy.state import (
     Backups,
     FolderSetting,
@@ -289,3 +294,99 @@ def environment_permissions(environment: Environment, read_only: bool = False) -
     document = policy(grants, ArnContext(clients.partition, clients.region, clients.account))
     source = [op for op in STS_OPERATIONS if op.principal is Principal.SOURCE]
     return Permissions(document, notes(document, environment.aws.assume_role, source))
+
+
+# --- check: one browser request against one resource ----------------------------------------------
+
+def check_request(environment: Environment, address: str, request: BrowserRequest,
+                  live: bool = False) -> Answer:
+    """How the service answers `request` and whether the browser lets it through: against the file's
+    configuration, or with `live` the resource's live one, read like plan reads it (the trust rule,
+    then the account guard, then the one provider)."""
+    resource = resource_at(environment, address)
+    if not live:
+        return check(resource, request)
+    clients = Clients(environment.aws, source=environment.path)
+    clients.check_account()
+    lives = read_live([resource], providers_for([resource], clients))
+    return check(resource, request, lives[resource.address])
+
+
+# --- probe: real requests to the deployed endpoints, compared with check's predictions -------------
+
+# More requests than this in one probe is a mistake to stop before sending any (--target narrows it).
+MAX_PROBE_REQUESTS = 2000
+
+
+def probe_environment(environment: Environment, targets: Sequence[str] = (), timeout: float | None = None,
+                      clients: Clients | None = None) -> ProbeReport:
+    """Read the targets live (account guard first), derive requests from their configurations, send
+    them to the deployed endpoints and compare every answer with `check`'s prediction for the live
+    configuration."""
+    from corsdeploy.probe.run import run_probes
+    from corsdeploy.probe.send import DEFAULT_TIMEOUT
+
+    resources = select_targets(environment, targets)
+    clients = clients or Clients(environment.aws, source=environment.path)
+    clients.check_account()
+    providers = providers_for(resources, clients)
+    lives = read_live(resources, providers)
+    override = _probe_override(clients)
+    context = ProbeContext(clients.region, override, lambda r, api_id: _stage_names(providers, r, api_id))
+    planned = [_planned_probe(r, lives[r.address], context) for r in resources]
+    count = sum(len(p.requests) for p in planned)
+    if count > MAX_PROBE_REQUESTS:
+        raise CorsdeployError(f"the probe would send {count} requests, more than {MAX_PROBE_REQUESTS}: "
+                              "probe fewer resources at a time with --target")
+    return ProbeReport(environment.name, run_probes(planned, override, timeout or DEFAULT_TIMEOUT))
+
+
+def _planned_probe(resource: Resource, live: Live, context: ProbeContext) -> PlannedProbe:
+    from corsdeploy.probe.locate import configurations, locate
+    from corsdeploy.probe.requests import derive
+
+    location = locate(resource, live, context)
+    requests = derive(configurations(resource, live), location.targets)
+    return PlannedProbe(resource.address, resource.kind, location.endpoint, requests,
+                        lambda request: check(resource, request, live), _probe_notes(resource, live),
+                        location.relocate)
+
+
+def _probe_notes(resource: Resource, live: Live) -> tuple[str, ...]:
+    """What a reader of disagreements should know: the answers were predicted from the live
+    configuration, which differs from the file, or which a stage may not serve yet."""
+    from corsdeploy.services import service_for
+
+    service = service_for(resource.kind)
+    notes = []
+    if service.normalize(live.wire) != service.normalize(service.desired(resource, live)):
+        notes.append("the live CORS differs from the file (`corsdeploy plan` shows how): answers were "
+                     "predicted from the live configuration")
+    if live.pending_deployment:
+        notes.append(live.pending_deployment)
+    return tuple(notes)
+
+
+# The client each kind's endpoint override is read from.
+_PROBE_SERVICES = {Kind.S3_BUCKET: "s3", Kind.HTTP_API: "apigatewayv2", Kind.REST_API: "apigateway",
+                   Kind.FUNCTION_URL: "lambda"}
+
+
+def _probe_override(clients: Clients) -> Callable[[Kind], str | None]:
+    """A kind's endpoint override: the endpoint its client talks to when that is not AWS (the file's
+    trusted aws.endpoint_url, or AWS_ENDPOINT_URL[_SERVICE] set by the runner); None on AWS."""
+    from corsdeploy.probe.endpoints import is_aws_service_endpoint
+
+    def override(kind: Kind) -> str | None:
+        url = str(clients.client(_PROBE_SERVICES[kind]).meta.endpoint_url)
+        return None if is_aws_service_endpoint(url) else url
+
+    return override
+
+
+def _stage_names(providers: dict[Kind, Provider], resource: Resource, api_id: str) -> list[str]:
+    from corsdeploy.providers.http_api import HttpApiProvider
+
+    provider = providers[Kind.HTTP_API]
+    assert isinstance(provider, HttpApiProvider)
+    return provider.stage_names(resource, api_id)

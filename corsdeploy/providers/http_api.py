@@ -136,6 +136,10 @@ class HttpApiProvider:
         return [(api["Name"], api["ApiId"], api) for api in self._paginate(resource, GET_APIS)
                 if api.get("ProtocolType") == "HTTP"]
 
+    def stage_names(self, resource: Resource, api_id: str) -> list[str]:
+        """The API's stages (probe: which one serves it)."""
+        return [stage.name for stage in self._stages(resource, api_id)]
+
     def _stages(self, resource: Resource, api_id: str) -> list[Stage]:
         return [Stage(str(stage["StageName"]), bool(stage.get("AutoDeploy")), stage.get("DeploymentId"))
                 for stage in self._paginate(resource, GET_STAGES, ApiId=api_id)]
