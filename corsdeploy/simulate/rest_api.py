@@ -207,7 +207,8 @@ def _desired_site(resource: Resource, request: BrowserRequest) -> _Site:
     listed = resource.settings.get("resources")
     path = _pick_path(resource, request.path, None if listed is None else list(listed))
     stage = str(resource.settings.get("stage") or "")
-    notes = [f"evaluating the file: what corsdeploy writes on {path}"]
+    where = "each resource it manages (they all answer alike)" if path == EVERY_RESOURCE else path
+    notes = [f"evaluating the file: what corsdeploy writes on {where}"]
     if rule is None:
         notes.append("the file removes CORS: corsdeploy deletes its OPTIONS method and its keys on methods "
                      "and gateway responses (what the API has of its own is not seen without --live)")
@@ -379,7 +380,7 @@ def _integration(site: _Site, request: BrowserRequest, method: Method, integrati
             return _mapping_failure(site, headers, trace, f"{label}'s response template fails: {error}")
         out.update(_overrides(result, declared, trace, template))
         response_status = result.status or response_status
-    reason = _integration_reason(label, integration, request, out, unresolved)
+    reason = _integration_reason(label, integration, request, out, unresolved, bool(template))
     return _Response(response_status, dict(sorted(out.items())), reason)
 
 
@@ -399,7 +400,7 @@ def _response_template(response: IntegrationResponse, trace: _Trace) -> str | No
 
 
 def _integration_reason(label: str, integration: Integration, request: BrowserRequest,
-                        headers: Mapping[str, str], unresolved: Sequence[str]) -> str:
+                        headers: Mapping[str, str], unresolved: Sequence[str], templated: bool) -> str:
     if request.preflight and integration.type == "MOCK":
         reason = (f"{label} is a MOCK integration: API Gateway answers every preflight the same way, "
                   "whatever its method and headers; the browser judges the headers")
@@ -410,7 +411,8 @@ def _integration_reason(label: str, integration: Integration, request: BrowserRe
     elif unresolved:
         reason += f"; the backend decides {', '.join(unresolved)}"
     if ALLOW_ORIGIN not in headers:
-        reason += f"; no {ALLOW_ORIGIN} for this Origin"
+        sets = "its response template sets" if templated else "it sends"
+        reason += f"; {sets} no {ALLOW_ORIGIN} for this Origin"
     return reason
 
 

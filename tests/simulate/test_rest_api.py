@@ -34,7 +34,7 @@ from corsdeploy.services.rest_api.state import (
     RestResource,
 )
 from corsdeploy.services.rest_api.template import preflight_template
-from corsdeploy.simulate import assumptions
+from corsdeploy.simulate import assumptions, check
 from corsdeploy.simulate.request import BrowserRequest, ServiceAnswer
 from corsdeploy.simulate.rest_api import answer
 from tests.pacing_support import FakeClock
@@ -467,3 +467,42 @@ def test_a_mapping_of_origin_spelt_otherwise_rests_on_header_case() -> None:
     got = ask(state_with(None, responses), preflight(EVIL))
     assert got.headers[ACAO] == EVIL
     assert assumptions.REST_MAPPING_IGNORES_HEADER_CASE.note in got.reason
+
+
+# --- the browser's verdict (simulate.check: the service's answer, then the Fetch checks) ----------
+
+VERDICTS = [
+    # (what, cors, request, allowed)
+    ("one origin: the listed Origin", ONE, preflight(APP, "POST", "Content-Type"), True),
+    ("one origin: another Origin gets the listed one back", ONE, preflight(EVIL), False),
+    ("a method the preflight does not list", ONE, preflight(APP, "DELETE"), False),
+    ("a header the preflight does not list", ONE, preflight(APP, "POST", "X-Other"), False),
+    ("`*` without credentials", ANY_ORIGIN, preflight(EVIL), True),
+    ("credentials: Allow-Credentials true", CREDENTIALED, preflight(APP, credentials=True), True),
+    ("credentials asked of a rule without them", ONE, preflight(APP, credentials=True), False),
+    ("actual request, one origin", ONE, actual(APP), True),
+    ("actual request, several origins: no Allow-Origin", SEVERAL, actual(APP), False),
+    ("no CORS", None, preflight(APP), False),
+]
+
+
+@pytest.mark.parametrize(("cors", "request_", "allowed"), [case[1:] for case in VERDICTS],
+                         ids=[case[0] for case in VERDICTS])
+def test_the_browser_verdict(cors: Mapping[str, Any] | None, request_: BrowserRequest, allowed: bool) -> None:
+    got = check(rest(cors), request_)
+    assert got.allowed is allowed
+    assert got.address == "rest_api.legacy" and got.steps[-1].startswith("browser: ")
+
+
+def test_the_browser_lets_each_listed_origin_through_and_blocks_every_look_alike() -> None:
+    resource = rest(SEVERAL)
+    assert all(check(resource, preflight(origin)).allowed for origin in ORIGINS)
+    blocked = [check(resource, preflight(origin)) for origin in ATTACKS]
+    assert not any(answer.allowed for answer in blocked)
+    assert all("Access-Control-Allow-Origin" in answer.reason for answer in blocked)
+
+
+def test_the_browser_blocks_look_alikes_on_the_live_api(several_live: tuple[Resource, Live]) -> None:
+    resource, live = several_live
+    assert all(check(resource, preflight(origin, path="/items"), live).allowed for origin in ORIGINS)
+    assert not any(check(resource, preflight(origin, path="/items"), live).allowed for origin in ATTACKS)
