@@ -542,7 +542,7 @@ def _gateway(site: _Site, response_type: str, headers: Mapping[str, str], trace:
     else:
         trace.step(f"gateway response {response_type} ({status}): headers from {source.response_type}")
     out, unresolved = _mapped(source.parameters if source else {}, GATEWAY_HEADER, headers, trace,
-                              "not known before the request")
+                              "a context or stage value, not simulated")
     reason = f"{why}: API Gateway answers with its {response_type} gateway response ({status})"
     origin_from = source.parameters.get(GATEWAY_HEADER + ALLOW_ORIGIN, "") if source else ""
     if not out:
@@ -552,7 +552,3 @@ def _gateway(site: _Site, response_type: str, headers: Mapping[str, str], trace:
     if unresolved:
         reason += f"; {', '.join(unresolved)} not simulated"
     return _Response(status, dict(sorted(out.items())), reason)
-
-
-def _show(headers: Mapping[str, str]) -> str:
-    return ", ".join(f"{k}: {v}" for k, v in headers.items()) or "no CORS headers"
