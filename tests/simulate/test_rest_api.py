@@ -3,6 +3,8 @@ from live state: the OPTIONS method run as API Gateway runs it, the several-orig
 evaluated with a Velocity engine, gateway responses where API Gateway answers itself."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -506,3 +508,11 @@ def test_the_browser_blocks_look_alikes_on_the_live_api(several_live: tuple[Reso
     resource, live = several_live
     assert all(check(resource, preflight(origin, path="/items"), live).allowed for origin in ORIGINS)
     assert not any(check(resource, preflight(origin, path="/items"), live).allowed for origin in ATTACKS)
+
+
+def test_the_rest_simulator_imports_no_aws_code() -> None:
+    """Design note 8: `check` without --live works offline; the simulator is pure."""
+    program = ("import sys, corsdeploy.simulate.rest_api\n"
+               "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
