@@ -311,6 +311,7 @@ def _respond(site: _Site, request: BrowserRequest, trace: _Trace) -> _Response:
     if method is None:
         trace.step(f"{site.path} has no {verb} method: API Gateway answers the request itself")
         return _gateway(site, MISSING_ROUTE, headers, trace, f"no {verb} method on {site.path}")
+    trace.step(f"{method.http_method} {site.path}: {_describe(method)}")
     if request.preflight and (refusal := _refusal(method, trace)) is not None:
         kind, response_type = refusal
         trace.step(f"{method.http_method} {site.path} requires {kind}; a browser's preflight carries none")
@@ -330,6 +331,14 @@ def _respond(site: _Site, request: BrowserRequest, trace: _Trace) -> _Response:
                          f"{label} uses an {integration.type} integration: the backend decides the status "
                          "and every CORS header, which check cannot see")
     return _integration(site, request, method, integration, headers, trace)
+
+
+def _describe(method: Method) -> str:
+    integration = method.integration.type if method.integration else None
+    ours = "corsdeploy's preflight, " if is_ours(method) else ""
+    key = ", API key required" if method.api_key_required else ""
+    authorization = method.authorization_type or "NONE"
+    return f"{ours}{integration or 'no'} integration, authorization {authorization}{key}"
 
 
 def _refusal(method: Method, trace: _Trace) -> tuple[str, str] | None:
