@@ -142,6 +142,8 @@ def test_the_preflight_reason_says_the_mock_answers_whatever_the_request() -> No
     got = answer(rest(ONE), preflight(EVIL, "DELETE"), None)
     assert "MOCK" in got.reason and "whatever" in got.reason
     assert any("statusCode 200" in step for step in got.steps)
+    assert any(step.startswith("OPTIONS") and "corsdeploy's preflight, MOCK integration" in step
+               for step in got.steps)
     assert any(f"{ACAO}: '{APP}' (static)" in step for step in got.steps)
 
 
