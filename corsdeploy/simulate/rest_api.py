@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +47,23 @@ from corsdeploy.services.rest_api.state import (
     RestApiState,
 )
 from corsdeploy.services.rest_api.template import template_view
-from corsdeploy.simulate import assumptions
+from corsdeploy.simulate.assumptions import (
+    BACKEND_STATUS,
+    HTTP2,
+    HTTP11,
+    JSON_TEMPLATE,
+    REST_ASSUMPTIONS,
+    REST_BROWSER_PROTOCOL,
+    REST_MAPPING_FAILURE,
+    REST_MAPPING_IGNORES_HEADER_CASE,
+    REST_OVERRIDE_NEEDS_NO_DECLARATION,
+    REST_PREFLIGHT_REFUSED_BY,
+    REST_RESPONSE_TEMPLATE,
+    REST_UNDECLARED_STATUS_SENT,
+    Assumption,
+    Chooser,
+    settle,
+)
 from corsdeploy.simulate.request import BrowserRequest, ServiceAnswer
 
 MISSING_ROUTE = "MISSING_AUTHENTICATION_TOKEN"
@@ -55,7 +71,7 @@ REQUEST_HEADER = "method.request.header."
 # The path shown when the file manages every resource and the request names none.
 EVERY_RESOURCE = "(every resource)"
 # How each HTTP version spells the request headers a browser's CORS request carries.
-PROTOCOLS: Mapping[str, Callable[[str], str]] = frozen({"HTTP/2": str.lower, "HTTP/1.1": str})
+PROTOCOLS: Mapping[Hashable, Callable[[str], str]] = frozen({HTTP2: str.lower, HTTP11: str})
 
 
 # --- Velocity, bound as API Gateway binds it ----------------------------------------------------
@@ -153,15 +169,16 @@ class _Site:
 
 @dataclass
 class _Trace:
+    """The steps of one evaluation, under one choice of the UNCONFIRMED assumptions."""
+
     steps: list[str]
-    assumed: list[str] = field(default_factory=list)
+    choose: Chooser
 
     def step(self, text: str) -> None:
         self.steps.append(text)
 
-    def assume(self, name: str) -> None:
-        if name not in self.assumed:
-            self.assumed.append(name)
+    def value(self, assumption: Assumption) -> Any:
+        return self.choose(assumption)
 
 
 @dataclass(frozen=True)
@@ -174,21 +191,14 @@ class _Response:
 def answer(resource: Resource, request: BrowserRequest, live: Live | None) -> ServiceAnswer:
     """What API Gateway sends the browser for `request` on the REST API `resource`."""
     site = _desired_site(resource, request) if live is None else _live_site(resource, request, live)
-    primary = assumptions.REST_BROWSER_PROTOCOL
-    trace = _Trace(list(site.notes))
-    response = _respond(site, request, PROTOCOLS[primary], trace)
-    for protocol, spell in PROTOCOLS.items():
-        if protocol == primary:
-            continue
-        other = _respond(site, request, spell, _Trace([]))
-        if (other.status, dict(other.headers)) != (response.status, dict(response.headers)):
-            trace.assume("REST_BROWSER_PROTOCOL")
-            trace.step(f"over {protocol} (header names spelt {spell('Origin')!r}) API Gateway would answer "
-                       f"{other.status} with {_show(other.headers)}")
-    reason = response.reason
-    if trace.assumed:
-        reason += f" (assumes {', '.join(trace.assumed)}: see simulate/assumptions.py)"
-    return ServiceAnswer(response.status, frozen(response.headers), None, reason, tuple(trace.steps))
+
+    def evaluate(choose: Chooser) -> ServiceAnswer:
+        trace = _Trace(list(site.notes), choose)
+        response = _respond(site, request, trace)
+        headers = frozen(response.headers)
+        return ServiceAnswer(response.status, headers, None, response.reason, tuple(trace.steps))
+
+    return settle(evaluate, REST_ASSUMPTIONS)
 
 
 def _desired_site(resource: Resource, request: BrowserRequest) -> _Site:
@@ -197,7 +207,8 @@ def _desired_site(resource: Resource, request: BrowserRequest) -> _Site:
     listed = resource.settings.get("resources")
     path = _pick_path(resource, request.path, None if listed is None else list(listed))
     stage = str(resource.settings.get("stage") or "")
-    notes = [f"evaluating the file: what corsdeploy writes on {path}"]
+    where = "each resource it manages (they all answer alike)" if path == EVERY_RESOURCE else path
+    notes = [f"evaluating the file: what corsdeploy writes on {where}"]
     if rule is None:
         notes.append("the file removes CORS: corsdeploy deletes its OPTIONS method and its keys on methods "
                      "and gateway responses (what the API has of its own is not seen without --live)")
@@ -291,8 +302,8 @@ def _request_headers(request: BrowserRequest, spell: Callable[[str], str]) -> di
     return headers
 
 
-def _respond(site: _Site, request: BrowserRequest, spell: Callable[[str], str], trace: _Trace) -> _Response:
-    headers = _request_headers(request, spell)
+def _respond(site: _Site, request: BrowserRequest, trace: _Trace) -> _Response:
+    headers = _request_headers(request, PROTOCOLS[trace.value(REST_BROWSER_PROTOCOL)])
     method = site.method
     verb = "OPTIONS" if request.preflight else request.method.upper()
     if site.users_method_headers is not None:
@@ -300,13 +311,13 @@ def _respond(site: _Site, request: BrowserRequest, spell: Callable[[str], str], 
     if method is None:
         trace.step(f"{site.path} has no {verb} method: API Gateway answers the request itself")
         return _gateway(site, MISSING_ROUTE, headers, trace, f"no {verb} method on {site.path}")
-    if request.preflight and (refusal := _refusal(method)) is not None:
+    trace.step(f"{method.http_method} {site.path}: {_describe(method)}")
+    if request.preflight and (refusal := _refusal(method, trace)) is not None:
         kind, response_type = refusal
-        trace.assume("REST_PREFLIGHT_REFUSED_BY")
         trace.step(f"{method.http_method} {site.path} requires {kind}; a browser's preflight carries none")
         return _gateway(site, response_type, headers, trace,
                         f"{method.http_method} {site.path} requires {kind}, which no preflight carries")
-    if not request.preflight and (refusal := _refusal(method)) is not None:
+    if not request.preflight and (refusal := _refusal(method, trace)) is not None:
         trace.step(f"{method.http_method} {site.path} requires {refusal[0]}: assumed to be given")
     integration = method.integration
     if integration is None:
@@ -314,22 +325,30 @@ def _respond(site: _Site, request: BrowserRequest, spell: Callable[[str], str], 
         return _mapping_failure(site, headers, trace, f"{method.http_method} {site.path} has no integration")
     if integration.type in PROXY_INTEGRATIONS:
         label = f"{method.http_method} {site.path}"
-        trace.assume("REST_BACKEND_STATUS")
         trace.step(f"{label} is an {integration.type} integration: API Gateway passes the backend's response "
                    "through and adds no header")
-        return _Response(assumptions.REST_BACKEND_STATUS, {},
+        return _Response(BACKEND_STATUS, {},
                          f"{label} uses an {integration.type} integration: the backend decides the status "
                          "and every CORS header, which check cannot see")
     return _integration(site, request, method, integration, headers, trace)
 
 
-def _refusal(method: Method) -> tuple[str, str] | None:
+def _describe(method: Method) -> str:
+    integration = method.integration.type if method.integration else None
+    ours = "corsdeploy's preflight, " if is_ours(method) else ""
+    key = ", API key required" if method.api_key_required else ""
+    authorization = method.authorization_type or "NONE"
+    return f"{ours}{integration or 'no'} integration, authorization {authorization}{key}"
+
+
+def _refusal(method: Method, trace: _Trace) -> tuple[str, str] | None:
     """What a method requires that a preflight lacks, and the gateway response that refuses it."""
+    refused_by: dict[str, str] = dict(trace.value(REST_PREFLIGHT_REFUSED_BY))
     kind = method.authorization_type or "NONE"
     if kind != "NONE":
-        return f"{kind} authorization", assumptions.REST_PREFLIGHT_REFUSED_BY.get(kind, "UNAUTHORIZED")
+        return f"{kind} authorization", refused_by.get(kind, refused_by["CUSTOM"])
     if method.api_key_required:
-        return "an API key", assumptions.REST_PREFLIGHT_REFUSED_BY["API_KEY"]
+        return "an API key", refused_by["API_KEY"]
     return None
 
 
@@ -343,8 +362,7 @@ def _integration(site: _Site, request: BrowserRequest, method: Method, integrati
         if status is None:
             return _mapping_failure(site, headers, trace, f"{label}'s MOCK integration yields no status")
     else:
-        trace.assume("REST_BACKEND_STATUS")
-        status = str(assumptions.REST_BACKEND_STATUS)
+        status = str(BACKEND_STATUS)
         trace.step(f"{label} is an {integration.type} integration: assuming its backend answers {status}")
     chosen = _select(integration.responses, status)
     if chosen is None:
@@ -355,9 +373,8 @@ def _integration(site: _Site, request: BrowserRequest, method: Method, integrati
     trace.step(f"integration response {chosen.status} ({selected_by}) answers {status}")
     declared = method.responses.get(chosen.status)
     if declared is None:
-        trace.assume("REST_UNDECLARED_STATUS_SENT")
         trace.step(f"{label} declares no method response {chosen.status}")
-        if not assumptions.REST_UNDECLARED_STATUS_SENT:
+        if not trace.value(REST_UNDECLARED_STATUS_SENT):
             return _mapping_failure(site, headers, trace, f"{label} has no method response {chosen.status}")
     backend = "a MOCK integration returns no headers" if integration.type == "MOCK" else "the backend decides"
     out, unresolved = _mapped(chosen.parameters, METHOD_HEADER, headers, trace, backend)
@@ -372,22 +389,27 @@ def _integration(site: _Site, request: BrowserRequest, method: Method, integrati
             return _mapping_failure(site, headers, trace, f"{label}'s response template fails: {error}")
         out.update(_overrides(result, declared, trace, template))
         response_status = result.status or response_status
-    reason = _integration_reason(label, integration, request, out, unresolved)
+    reason = _integration_reason(label, integration, request, out, unresolved, bool(template))
     return _Response(response_status, dict(sorted(out.items())), reason)
 
 
 def _response_template(response: IntegrationResponse, trace: _Trace) -> str | None:
     """The response template API Gateway runs for a browser (which accepts any type)."""
-    content_type = assumptions.REST_TEMPLATE_CONTENT_TYPE
-    others = sorted(kind for kind, text in response.templates.items() if text and kind != content_type)
-    if others:
-        trace.assume("REST_TEMPLATE_CONTENT_TYPE")
-        trace.step(f"response templates for {', '.join(others)} not run (the {content_type} one is)")
-    return response.templates.get(content_type) or None
+    others = sorted(kind for kind, text in response.templates.items() if text and kind != JSON_TEMPLATE)
+    template = response.templates.get(JSON_TEMPLATE)
+    if template or not others:
+        if others:
+            trace.step(f"response templates for {', '.join(others)} not run (the {JSON_TEMPLATE} one is)")
+        return template or None
+    if trace.value(REST_RESPONSE_TEMPLATE) == JSON_TEMPLATE:
+        trace.step(f"no {JSON_TEMPLATE} response template; those for {', '.join(others)} are not run")
+        return None
+    trace.step(f"no {JSON_TEMPLATE} response template: running the {others[0]} one")
+    return response.templates[others[0]]
 
 
 def _integration_reason(label: str, integration: Integration, request: BrowserRequest,
-                        headers: Mapping[str, str], unresolved: Sequence[str]) -> str:
+                        headers: Mapping[str, str], unresolved: Sequence[str], templated: bool) -> str:
     if request.preflight and integration.type == "MOCK":
         reason = (f"{label} is a MOCK integration: API Gateway answers every preflight the same way, "
                   "whatever its method and headers; the browser judges the headers")
@@ -398,14 +420,14 @@ def _integration_reason(label: str, integration: Integration, request: BrowserRe
     elif unresolved:
         reason += f"; the backend decides {', '.join(unresolved)}"
     if ALLOW_ORIGIN not in headers:
-        reason += f"; no {ALLOW_ORIGIN} for this Origin"
+        sets = "its response template sets" if templated else "it sends"
+        reason += f"; {sets} no {ALLOW_ORIGIN} for this Origin"
     return reason
 
 
 def _users_method(site: _Site, verb: str, wanted: Mapping[str, str], headers: Mapping[str, str],
                   trace: _Trace) -> _Response:
     """What corsdeploy's keys on a user's method send (a non-proxy method answering 2xx)."""
-    trace.assume("REST_BACKEND_STATUS")
     trace.step(f"{verb} {site.path}: a method of the API's own, known only live; corsdeploy adds its keys to "
                "the 2xx responses of a non-proxy integration (a proxy's backend sends its own)")
     parameters = {METHOD_HEADER + name: value for name, value in wanted.items()}
@@ -414,16 +436,16 @@ def _users_method(site: _Site, verb: str, wanted: Mapping[str, str], headers: Ma
     reason = f"corsdeploy puts {sent} on the 2xx responses of {verb} {site.path}"
     if ALLOW_ORIGIN not in out:
         reason += f"; {site.users_method_note}: {ALLOW_ORIGIN} must come from the backend"
-    return _Response(assumptions.REST_BACKEND_STATUS, dict(sorted(out.items())), reason)
+    return _Response(BACKEND_STATUS, dict(sorted(out.items())), reason)
 
 
 def _mock_status(integration: Integration, headers: Mapping[str, str], trace: _Trace,
                  run: Mapping[str, str]) -> str | None:
     """The statusCode a MOCK integration's request template yields (facts §2.2: none answers 500)."""
-    template = integration.request_templates.get(assumptions.REST_TEMPLATE_CONTENT_TYPE)
+    # A preflight has no Content-Type: API Gateway takes the application/json request template.
+    template = integration.request_templates.get(JSON_TEMPLATE)
     if not template:
-        trace.step(f"the MOCK integration has no {assumptions.REST_TEMPLATE_CONTENT_TYPE} request template, "
-                   "so no statusCode")
+        trace.step(f"the MOCK integration has no {JSON_TEMPLATE} request template, so no statusCode")
         return None
     try:
         output = run_template(template, headers, **run).output
@@ -468,11 +490,10 @@ def _overrides(result: TemplateRun, declared: MethodResponse | None, trace: _Tra
         trace.step(f"response template ({described}): sets no header for this request")
     sent = {}
     for name, value in result.headers.items():
-        if declared is None or METHOD_HEADER + name not in declared.parameters:
-            trace.assume("REST_OVERRIDE_NEEDS_NO_DECLARATION")
-            if not assumptions.REST_OVERRIDE_NEEDS_NO_DECLARATION:
-                trace.step(f"response template ({described}): overrides {name}, undeclared, so not sent")
-                continue
+        undeclared = declared is None or METHOD_HEADER + name not in declared.parameters
+        if undeclared and not trace.value(REST_OVERRIDE_NEEDS_NO_DECLARATION):
+            trace.step(f"response template ({described}): overrides {name}, undeclared, so not sent")
+            continue
         trace.step(f"response template ({described}): sets {name}: {value}")
         sent[name] = value
     if result.status is not None:
@@ -508,15 +529,13 @@ def _mapped(parameters: Mapping[str, str], prefix: str, headers: Mapping[str, st
 def _request_header(headers: Mapping[str, str], name: str, trace: _Trace) -> str | None:
     if name in headers:
         return headers[name]
-    trace.assume("REST_MAPPING_IGNORES_HEADER_CASE")
-    if not assumptions.REST_MAPPING_IGNORES_HEADER_CASE:
+    if not trace.value(REST_MAPPING_IGNORES_HEADER_CASE):
         return None
     return next((value for key, value in headers.items() if key.lower() == name.lower()), None)
 
 
 def _mapping_failure(site: _Site, headers: Mapping[str, str], trace: _Trace, why: str) -> _Response:
-    trace.assume("REST_MAPPING_FAILURE")
-    return _gateway(site, assumptions.REST_MAPPING_FAILURE, headers, trace, why)
+    return _gateway(site, str(trace.value(REST_MAPPING_FAILURE)), headers, trace, why)
 
 
 def _gateway(site: _Site, response_type: str, headers: Mapping[str, str], trace: _Trace,
@@ -532,7 +551,7 @@ def _gateway(site: _Site, response_type: str, headers: Mapping[str, str], trace:
     else:
         trace.step(f"gateway response {response_type} ({status}): headers from {source.response_type}")
     out, unresolved = _mapped(source.parameters if source else {}, GATEWAY_HEADER, headers, trace,
-                              "not known before the request")
+                              "a context or stage value, not simulated")
     reason = f"{why}: API Gateway answers with its {response_type} gateway response ({status})"
     origin_from = source.parameters.get(GATEWAY_HEADER + ALLOW_ORIGIN, "") if source else ""
     if not out:
@@ -542,7 +561,3 @@ def _gateway(site: _Site, response_type: str, headers: Mapping[str, str], trace:
     if unresolved:
         reason += f"; {', '.join(unresolved)} not simulated"
     return _Response(status, dict(sorted(out.items())), reason)
-
-
-def _show(headers: Mapping[str, str]) -> str:
-    return ", ".join(f"{k}: {v}" for k, v in headers.items()) or "no CORS headers"

@@ -3,6 +3,8 @@ from live state: the OPTIONS method run as API Gateway runs it, the several-orig
 evaluated with a Velocity engine, gateway responses where API Gateway answers itself."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -14,6 +16,7 @@ from moto import mock_aws
 from corsdeploy.aws import Clients
 from corsdeploy.errors import CorsdeployError
 from corsdeploy.model import AwsSettings, CorsRule, Live, Resource, frozen
+from corsdeploy.providers import pacing
 from corsdeploy.providers.rest_api import RestApiProvider
 from corsdeploy.services.rest_api import SERVICE
 from corsdeploy.services.rest_api.pattern import (
@@ -33,9 +36,10 @@ from corsdeploy.services.rest_api.state import (
     RestResource,
 )
 from corsdeploy.services.rest_api.template import preflight_template
-from corsdeploy.simulate import assumptions
+from corsdeploy.simulate import assumptions, check
 from corsdeploy.simulate.request import BrowserRequest, ServiceAnswer
 from corsdeploy.simulate.rest_api import answer
+from tests.pacing_support import FakeClock
 from tests.rest_support import build_api, rest
 from tests.test_rest_template import ATTACKS, ORIGINS
 
@@ -138,13 +142,14 @@ def test_the_preflight_reason_says_the_mock_answers_whatever_the_request() -> No
     got = answer(rest(ONE), preflight(EVIL, "DELETE"), None)
     assert "MOCK" in got.reason and "whatever" in got.reason
     assert any("statusCode 200" in step for step in got.steps)
+    assert any(step.startswith("OPTIONS") and "corsdeploy's preflight, MOCK integration" in step
+               for step in got.steps)
     assert any(f"{ACAO}: '{APP}' (static)" in step for step in got.steps)
 
 
 def test_several_origins_on_actual_responses_leave_it_to_the_backend() -> None:
     got = answer(rest(SEVERAL), actual(APP), None)
     assert "must come from the backend" in got.reason and "several origins" in got.reason
-    assert "REST_BACKEND_STATUS" in got.reason
 
 
 def test_a_listed_resource_and_a_concrete_path_below_it() -> None:
@@ -175,7 +180,10 @@ def applied(cors: Mapping[str, Any] | None, **settings: Any) -> tuple[Resource, 
     """An API built on moto, corsdeploy's write applied when `cors` is given, read back (with the
     file's CORS in the returned entry either way)."""
     resource = rest(cors or ONE, **settings)
-    with mock_aws():
+    # Module-scoped fixtures call this before conftest's fake pacing clock is in place.
+    clock = FakeClock()
+    with pytest.MonkeyPatch.context() as patch, mock_aws():
+        patch.setattr(pacing, "SHARED", pacing.PacerRegistry(clock, clock.sleep))
         build_api(boto3.client("apigateway", region_name="eu-west-1"))
         provider = RestApiProvider(Clients(AwsSettings(region="eu-west-1")))
         live = provider.read(resource)
@@ -225,7 +233,7 @@ def test_live_actual_request_on_a_mock_method(one_live: tuple[Resource, Live]) -
 def test_live_proxy_integration_leaves_everything_to_the_backend(one_live: tuple[Resource, Live]) -> None:
     resource, live = one_live
     got = answer(resource, actual(APP, "GET", path="/anything/else"), live)
-    assert got.status == assumptions.REST_BACKEND_STATUS and dict(got.headers) == {}
+    assert got.status == assumptions.BACKEND_STATUS and dict(got.headers) == {}
     assert "HTTP_PROXY" in got.reason and "backend decides" in got.reason
     assert any("its ANY method takes the request" in step for step in got.steps)
 
@@ -299,10 +307,12 @@ def test_a_template_reading_one_spelling_of_origin_depends_on_the_http_version()
                 f"#set($context.responseOverride.header.{ACAO} = $o)\n#end\n")
     options = with_response(corsdeploys_preflight(SEVERAL), templates=frozen({"application/json": template}))
     got = ask(state_with(options), preflight(APP))
-    assert assumptions.REST_BROWSER_PROTOCOL == "HTTP/2"  # the premise: answers are for HTTP/2
+    assert assumptions.REST_BROWSER_PROTOCOL.choice == assumptions.HTTP2  # the premise
     assert got.headers[ACAO] == APP
-    assert "REST_BROWSER_PROTOCOL" in got.reason
-    assert any(step.startswith("over HTTP/1.1") and "Allow-Origin" not in step for step in got.steps)
+    assert assumptions.REST_BROWSER_PROTOCOL.note in got.reason
+    # corsdeploy's own template reads both spellings, so its answer does not rest on the protocol.
+    ours = ask(state_with(corsdeploys_preflight(SEVERAL)), preflight(APP))
+    assert ours.headers[ACAO] == APP and "UNCONFIRMED" not in ours.reason
 
 
 def test_a_header_overridden_twice_is_api_gateways_5xx() -> None:
@@ -312,7 +322,7 @@ def test_a_header_overridden_twice_is_api_gateways_5xx() -> None:
     five = {"DEFAULT_5XX": gateway("DEFAULT_5XX", {ACAO: "method.request.header.origin"})}
     got = ask(state_with(options, five), preflight(EVIL))
     assert (got.status, dict(got.headers)) == (500, {ACAO: EVIL})
-    assert assumptions.REST_MAPPING_FAILURE in got.reason and "REST_MAPPING_FAILURE" in got.reason
+    assert "API_CONFIGURATION_ERROR" in got.reason
     assert "reflects the request's Origin" in got.reason
 
 
@@ -377,7 +387,9 @@ def test_an_options_method_needing_credentials_refuses_every_preflight(
     four = {"DEFAULT_4XX": gateway("DEFAULT_4XX", {ACAO: f"'{APP}'"})}
     got = ask(state_with(options, four), preflight(APP))
     assert (got.status, dict(got.headers)) == (status, {ACAO: APP})
-    assert response_type in got.reason and "REST_PREFLIGHT_REFUSED_BY" in got.reason
+    assert response_type in got.reason
+    # The refusal's type is UNCONFIRMED; it shows in the reason where another type's status differs.
+    assert (assumptions.REST_PREFLIGHT_REFUSED_BY.note in got.reason) == (status != 403)
 
 
 def test_an_actual_request_to_an_authorized_method_is_assumed_authorized() -> None:
@@ -444,11 +456,65 @@ def test_only_the_json_response_template_runs() -> None:
     other = f"#set($context.responseOverride.header.{ACAO} = 'https://other.example.com')\n"
     options = with_response(corsdeploys_preflight(ONE), templates=frozen({"text/html": other}))
     got = ask(state_with(options), preflight(APP))
-    assert got.headers[ACAO] == APP and "REST_TEMPLATE_CONTENT_TYPE" in got.reason
+    assert got.headers[ACAO] == APP and assumptions.REST_RESPONSE_TEMPLATE.note in got.reason
 
 
 def test_a_status_without_method_response_sends_no_mapped_header() -> None:
     options = replace(corsdeploys_preflight(ONE), responses=frozen())
     got = ask(state_with(options), preflight(APP))
     assert (got.status, dict(got.headers)) == (200, {})
-    assert "REST_UNDECLARED_STATUS_SENT" in got.reason
+    assert assumptions.REST_UNDECLARED_STATUS_SENT.note in got.reason
+
+
+def test_a_mapping_of_origin_spelt_otherwise_rests_on_header_case() -> None:
+    responses = {"DEFAULT_4XX": gateway("DEFAULT_4XX", {ACAO: "method.request.header.Origin"})}
+    got = ask(state_with(None, responses), preflight(EVIL))
+    assert got.headers[ACAO] == EVIL
+    assert assumptions.REST_MAPPING_IGNORES_HEADER_CASE.note in got.reason
+
+
+# --- the browser's verdict (simulate.check: the service's answer, then the Fetch checks) ----------
+
+VERDICTS = [
+    # (what, cors, request, allowed)
+    ("one origin: the listed Origin", ONE, preflight(APP, "POST", "Content-Type"), True),
+    ("one origin: another Origin gets the listed one back", ONE, preflight(EVIL), False),
+    ("a method the preflight does not list", ONE, preflight(APP, "DELETE"), False),
+    ("a header the preflight does not list", ONE, preflight(APP, "POST", "X-Other"), False),
+    ("`*` without credentials", ANY_ORIGIN, preflight(EVIL), True),
+    ("credentials: Allow-Credentials true", CREDENTIALED, preflight(APP, credentials=True), True),
+    ("credentials asked of a rule without them", ONE, preflight(APP, credentials=True), False),
+    ("actual request, one origin", ONE, actual(APP), True),
+    ("actual request, several origins: no Allow-Origin", SEVERAL, actual(APP), False),
+    ("no CORS", None, preflight(APP), False),
+]
+
+
+@pytest.mark.parametrize(("cors", "request_", "allowed"), [case[1:] for case in VERDICTS],
+                         ids=[case[0] for case in VERDICTS])
+def test_the_browser_verdict(cors: Mapping[str, Any] | None, request_: BrowserRequest, allowed: bool) -> None:
+    got = check(rest(cors), request_)
+    assert got.allowed is allowed
+    assert got.address == "rest_api.legacy" and got.steps[-1].startswith("browser: ")
+
+
+def test_the_browser_lets_each_listed_origin_through_and_blocks_every_look_alike() -> None:
+    resource = rest(SEVERAL)
+    assert all(check(resource, preflight(origin)).allowed for origin in ORIGINS)
+    blocked = [check(resource, preflight(origin)) for origin in ATTACKS]
+    assert not any(answer.allowed for answer in blocked)
+    assert all("Access-Control-Allow-Origin" in answer.reason for answer in blocked)
+
+
+def test_the_browser_blocks_look_alikes_on_the_live_api(several_live: tuple[Resource, Live]) -> None:
+    resource, live = several_live
+    assert all(check(resource, preflight(origin, path="/items"), live).allowed for origin in ORIGINS)
+    assert not any(check(resource, preflight(origin, path="/items"), live).allowed for origin in ATTACKS)
+
+
+def test_the_rest_simulator_imports_no_aws_code() -> None:
+    """Design note 8: `check` without --live works offline; the simulator is pure."""
+    program = ("import sys, corsdeploy.simulate.rest_api\n"
+               "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
