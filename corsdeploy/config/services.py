@@ -18,6 +18,9 @@ _S3_ELEMENTS = (("AllowedHeaders", "AllowedHeader"), ("AllowedMethods", "Allowed
                 ("AllowedOrigins", "AllowedOrigin"), ("ExposeHeaders", "ExposeHeader"))
 _S3_WILDCARDS = (("AllowedOrigins", "origin", limits.S3_MAX_WILDCARDS_PER_ORIGIN),
                  ("AllowedHeaders", "header", limits.S3_MAX_WILDCARDS_PER_HEADER))
+# The lint rules some checks here are instances of: lint reports those problems under these ids.
+CREDENTIALS_WITH_WILDCARD_ORIGIN = "CD201"
+S3_LIMITS = "CD402"
 
 
 def entries(data: Mapping[str, Any], section: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -113,7 +116,7 @@ def check_s3_rules(value: Any, path: Path_, report: Reporter) -> None:
     size = s3_document_bytes(rules)
     if size > limits.S3_MAX_DOCUMENT_BYTES:
         report.add(path, f"the CORS document is {size} bytes as S3 receives it; "
-                         f"S3 allows at most {limits.S3_MAX_DOCUMENT_BYTES} (64 KB)")
+                         f"S3 allows at most {limits.S3_MAX_DOCUMENT_BYTES} (64 KB)", rule=S3_LIMITS)
 
 
 def s3_document_bytes(rules: list[dict[str, Any]]) -> int:
@@ -148,7 +151,8 @@ def check_http_cors(cors: Any, path: Path_, report: Reporter) -> None:
             if origin == "*":
                 report.add((*path, "AllowOrigins", position),
                            "'*' with AllowCredentials: true is rejected by API Gateway (allow-credentials "
-                           "is not supported if allow-origin is *); list the origins instead")
+                           "is not supported if allow-origin is *); list the origins instead",
+                           rule=CREDENTIALS_WITH_WILDCARD_ORIGIN)
 
 
 def check_rest_cors(entry: Mapping[str, Any], path: Path_, report: Reporter) -> None:
@@ -162,7 +166,7 @@ def check_rest_cors(entry: Mapping[str, Any], path: Path_, report: Reporter) -> 
         at = (*path, "cors", "AllowOrigins", position)
         if origin == "*" and credentials:
             report.add(at, "'*' with AllowCredentials: true: browsers refuse credentialed responses for a "
-                           "wildcard origin; list the origins instead")
+                           "wildcard origin; list the origins instead", rule=CREDENTIALS_WITH_WILDCARD_ORIGIN)
         elif origin == "*" and len(origins) > 1:
             report.add(at, "'*' cannot be combined with other origins: API Gateway sends one "
                            "Access-Control-Allow-Origin value, and '*' already allows every origin")
@@ -189,3 +193,4 @@ def check_rest_cors(entry: Mapping[str, Any], path: Path_, report: Reporter) -> 
             "gateway responses cannot run templates, so the only way to answer several origins there is "
             "to reflect the request's Origin, which with credentials lets any site read credentialed "
             "error responses; set `gateway_responses: []` or allow one origin")
+
