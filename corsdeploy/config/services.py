@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 from corsdeploy import limits
 from corsdeploy.config import hints
 from corsdeploy.config.names import bucket_name_problem, function_name_problem
-from corsdeploy.config.paths import Path_
+from corsdeploy.config.paths import SECTION_KINDS, Path_
 from corsdeploy.config.report import Reporter
 from corsdeploy.config.shown import quoted
 from corsdeploy.endpoints import url_problem
@@ -64,6 +64,7 @@ def check_services(data: Mapping[str, Any], report: Reporter) -> None:
     for name, _ in entries(data, "function_urls"):
         _check_name(function_name_problem(name), ("function_urls", name), report)
     _check_endpoint(data, report)
+    _check_lint_ignore(data, report, hinted)
 
 
 def _check_endpoint(data: Mapping[str, Any], report: Reporter) -> None:
@@ -194,3 +195,24 @@ def check_rest_cors(entry: Mapping[str, Any], path: Path_, report: Reporter) -> 
             "to reflect the request's Origin, which with credentials lets any site read credentialed "
             "error responses; set `gateway_responses: []` or allow one origin")
 
+
+
+def _check_lint_ignore(data: Mapping[str, Any], report: Reporter, hinted: hints.Suggester) -> None:
+    """Every rule a `lint_ignore` names exists: a misspelt id would silence nothing, unnoticed."""
+    # Imported here: rule modules may use config helpers, so a module-level import could be a cycle.
+    from corsdeploy.lint.registry import rule_ids
+
+    known = rule_ids()
+    for section in SECTION_KINDS:
+        for name, entry in entries(data, section):
+            ignored = entry.get("lint_ignore")
+            for rule_id in ignored if isinstance(ignored, dict) else ():
+                if rule_id not in known:
+                    report.add((section, name, "lint_ignore", rule_id), _unknown_rule(rule_id, known, hinted),
+                               key=True)
+
+
+def _unknown_rule(rule_id: str, known: tuple[str, ...], hinted: hints.Suggester) -> str:
+    close = hinted.suggest(rule_id, known)
+    hint = f"did you mean {quoted(close)}?" if close else f"the rules are {', '.join(known)}"
+    return f"no lint rule {quoted(rule_id)}; {hint}"
