@@ -18,11 +18,14 @@ _ATTACKER_LABEL = "evil"
 _ATTACKER_DOMAIN = "evil.net"
 _ATTACKER_PORT = "8443"
 _EXAMPLE_SCHEME = "https"
+# A `*` after any start of this stands for the scheme of web origins (http and https alike).
+_WEB_SCHEME = "https"
 
 
 class Reach(Enum):
     """Which hosts a pattern's `*` lets in."""
 
+    NOTHING = "nothing"  # no scheme and no `*` where one goes: no browser origin matches (`example.com`)
     EXACT = "exact"  # no `*` in the host
     ANY_HOST = "any host"  # https://*
     SUBDOMAINS = "subdomains"  # https://*.example.com, https://app-*.example.com
@@ -51,6 +54,8 @@ class OriginPattern:
 
     @property
     def reach(self) -> Reach:
+        if self.schemeless:
+            return Reach.NOTHING
         star = self.host.rfind(WILDCARD)
         if star < 0:
             return Reach.EXACT
@@ -92,8 +97,8 @@ class OriginPattern:
 def parse_origin(text: str) -> OriginPattern:
     """Take an AllowedOrigins entry apart (any string: nothing here refuses one)."""
     before_star, star, after_star = text.partition(WILDCARD)
-    if star and SEPARATOR not in before_star:
-        # The `*` comes before any "://": it stands for (part of) the scheme.
+    if star and _WEB_SCHEME.startswith(before_star):
+        # The `*` comes where the scheme is (`*.example.com`, `http*://...`): it stands for (part of) it.
         if SEPARATOR in after_star:
             return _with_authority(text, None, after_star.partition(SEPARATOR)[2], open_scheme=True)
         return _with_authority(text, None, WILDCARD + after_star, open_scheme=True)

@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from corsdeploy import limits
-from corsdeploy.config.shown import quoted
 from corsdeploy.lint.origin import WILDCARD
 from corsdeploy.lint.rule import Finding, LintContext, Rule, Severity
-from corsdeploy.lint.rules.fields import CREDENTIAL_KINDS, field_path, rules, values
+from corsdeploy.lint.rules.fields import CREDENTIAL_KINDS, field_path, rules, shown, values
 from corsdeploy.model import CorsRule, Kind, Resource
 
 # Methods that change state (RFC 9110 safe methods are GET, HEAD, OPTIONS, TRACE).
@@ -77,8 +76,8 @@ class OverbroadMethods(Rule):
         unsafe = [(i, m) for i, m in enumerate(rule.allowed_methods) if m.upper() not in SAFE_METHODS]
         if broad is None or not unsafe:
             return
-        named = ", ".join(quoted(m) for _, m in unsafe)
-        message = (f"{field} {named} for the wildcard origin {quoted(broad)}: every site it matches may "
+        named = ", ".join(shown(m) for _, m in unsafe)
+        message = (f"{field} {named} for the wildcard origin {shown(broad)}: every site it matches may "
                    f"send {named} requests with its visitors' browsers")
         yield self.finding(resource, message, *path, unsafe[0][0])
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from corsdeploy.config.shown import quoted
 from corsdeploy.model import CorsRule, Kind, Resource
 
 Path = tuple[str | int, ...]
+
+# Values in messages are cut to this many characters: long enough for a real origin (a bucket's
+# regional endpoint), short enough that a hostile file cannot flood the report.
+SHOWN_LIMIT = 120
 
 # Model attribute -> the field name in an S3 CORSRule / in the `Cors` object (APIs, function URLs).
 _S3_NAMES = {
@@ -40,6 +45,11 @@ class Written:
     value: str
     field: str
     path: Path
+
+
+def shown(value: str) -> str:
+    """A value as a message names it: quoted, escaped, cut to SHOWN_LIMIT."""
+    return quoted(value, SHOWN_LIMIT)
 
 
 def field_name(kind: Kind, attribute: str) -> str:

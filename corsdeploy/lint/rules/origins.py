@@ -8,10 +8,9 @@ import ipaddress
 from collections.abc import Iterator
 from typing import ClassVar
 
-from corsdeploy.config.shown import quoted
 from corsdeploy.lint.origin import NULL, SEPARATOR, WILDCARD, OriginPattern, Reach, parse_origin
 from corsdeploy.lint.rule import Finding, LintContext, Rule, Severity
-from corsdeploy.lint.rules.fields import WILDCARD_KINDS, Written, origins
+from corsdeploy.lint.rules.fields import WILDCARD_KINDS, Written, origins, shown
 from corsdeploy.model import Kind, Resource
 
 # Hosts where anyone can publish a site, from docs/cors-security.md §6 CDL008: CORScanner's
@@ -40,7 +39,7 @@ def _under(host: str, domains: tuple[str, ...]) -> str | None:
 
 
 def _said(origin: Written) -> str:
-    return f"{origin.field} {quoted(origin.value)}"
+    return f"{origin.field} {shown(origin.value)}"
 
 
 class _OriginRule(Rule):
@@ -130,8 +129,8 @@ class LeadingWildcardLookalike(_OriginRule):
     def judge(self, resource: Resource, context: LintContext, origin: Written,
               pattern: OriginPattern) -> Iterator[Finding]:
         if pattern.reach is Reach.OPEN_DOMAIN:
-            message = (f"{_said(origin)} matches any host ending in {quoted(pattern.fixed_suffix)}, such as "
-                       f"{quoted(pattern.example())}, a domain anyone can register")
+            message = (f"{_said(origin)} matches any host ending in {shown(pattern.fixed_suffix)}, such as "
+                       f"{shown(pattern.example())}, a domain anyone can register")
             yield self.finding(resource, message, *origin.path)
 
 
@@ -148,8 +147,8 @@ class TrailingWildcardLookalike(_OriginRule):
               pattern: OriginPattern) -> Iterator[Finding]:
         if pattern.reach is Reach.OPEN_END:
             start = origin.value.partition(WILDCARD)[0]
-            message = (f"{_said(origin)} matches any origin that starts with {quoted(start)}, such as "
-                       f"{quoted(pattern.example())}, a domain anyone can register")
+            message = (f"{_said(origin)} matches any origin that starts with {shown(start)}, such as "
+                       f"{shown(pattern.example())}, a domain anyone can register")
             yield self.finding(resource, message, *origin.path)
 
 
@@ -165,8 +164,8 @@ class AnySubdomainOrigin(_OriginRule):
     def judge(self, resource: Resource, context: LintContext, origin: Written,
               pattern: OriginPattern) -> Iterator[Finding]:
         if pattern.reach is Reach.SUBDOMAINS:
-            message = (f"{_said(origin)} trusts every subdomain of {quoted(pattern.fixed_domain)} it "
-                       f"matches, such as {quoted(pattern.example())}: an XSS or a taken-over DNS name on "
+            message = (f"{_said(origin)} trusts every subdomain of {shown(pattern.fixed_domain)} it "
+                       f"matches, such as {shown(pattern.example())}: an XSS or a taken-over DNS name on "
                        "any of them gets this access")
             yield self.finding(resource, message, *origin.path)
 
@@ -185,12 +184,12 @@ class SchemelessOrigin(_OriginRule):
             return  # `*`, 'null', '' and scheme-open catch-alls are other rules' findings
         if pattern.schemeless:
             message = (f"{_said(origin)} has no scheme, so it never matches: browsers send origins as "
-                       f"scheme://host, e.g. {quoted('https://' + origin.value)}")
+                       f"scheme://host, e.g. {shown('https://' + origin.value)}")
             yield self.finding(resource, message, *origin.path)
         elif pattern.open_scheme and resource.kind in WILDCARD_KINDS:
             http = _ANY_SCHEME_EXAMPLE + SEPARATOR + pattern.example().partition(SEPARATOR)[2]
             message = (f"{_said(origin)} does not fix the scheme, so it also matches plain http origins "
-                       f"such as {quoted(http)}, which a network attacker can answer for")
+                       f"such as {shown(http)}, which a network attacker can answer for")
             yield self.finding(resource, message, *origin.path)
 
 
@@ -211,7 +210,7 @@ def local_host(host: str) -> str | None:
     if address.is_link_local:
         return "link-local address"
     if address.is_private or address.is_unspecified:
-        return "private network address"
+        return "private or reserved address"
     return None
 
 
@@ -255,7 +254,7 @@ class LocalOriginInProduction(_OriginRule):
         what = local_host(pattern.fixed_suffix)
         if what:
             yield self.finding(resource, f"{_said(origin)} is a {what} in production environment "
-                                         f"{quoted(context.environment)}: anything running on a developer's "
+                                         f"{shown(context.environment)}: anything running on a developer's "
                                          "machine or network can read these responses", *origin.path)
 
 
@@ -270,17 +269,17 @@ class SharedHostingOrigin(_OriginRule):
 
     def judge(self, resource: Resource, context: LintContext, origin: Written,
               pattern: OriginPattern) -> Iterator[Finding]:
-        if pattern.schemeless or pattern.reach in (Reach.ANY_HOST, Reach.OPEN_END):
+        if pattern.reach in (Reach.NOTHING, Reach.ANY_HOST, Reach.OPEN_END):
             return  # the host's end is open: no fixed domain to judge (CD102, CD105 report these)
         domain = _under(pattern.fixed_suffix, SHARED_HOSTING)
         if domain is None:
             return
         if pattern.reach is not Reach.EXACT:
             yield self.finding(resource, f"{_said(origin)} trusts every site on the shared hosting domain "
-                                         f"{quoted(domain)}, where anyone can publish one, such as "
-                                         f"{quoted(pattern.example())}", *origin.path)
+                                         f"{shown(domain)}, where anyone can publish one, such as "
+                                         f"{shown(pattern.example())}", *origin.path)
         else:
-            message = (f"{_said(origin)} is on the shared hosting domain {quoted(domain)}: it is as trusted "
+            message = (f"{_said(origin)} is on the shared hosting domain {shown(domain)}: it is as trusted "
                        "as whoever publishes there, and a deleted site's name can be claimed by anyone")
             yield self.finding(resource, message, *origin.path, severity=Severity.WARNING)
 
@@ -304,19 +303,23 @@ def unmatchable_reasons(pattern: OriginPattern) -> list[str]:
         reasons.append("has uppercase letters")
     if pattern.port is not None and pattern.port == DEFAULT_PORTS.get(pattern.scheme or ""):
         reasons.append(f"names the default port {pattern.port}")
-    elif pattern.port is not None and WILDCARD not in pattern.port and not pattern.port.isdigit():
+    elif pattern.port is not None and not _port_like(pattern.port):
         reasons.append("has a port that is not a number")
     return reasons
 
 
 def canonical(pattern: OriginPattern) -> str | None:
     """The origin as a browser would send it, where that can be told."""
-    if pattern.scheme is None or not pattern.host.strip():
+    port = pattern.port
+    if pattern.scheme is None or not pattern.host.strip() or (port is not None and not _port_like(port)):
         return None
     scheme = pattern.scheme.strip().lower()
-    port = pattern.port
-    keep_port = port is not None and port.isdigit() and port != DEFAULT_PORTS.get(scheme)
+    keep_port = port is not None and port != DEFAULT_PORTS.get(scheme)
     return f"{scheme}{SEPARATOR}{pattern.host.strip().lower()}" + (f":{port}" if keep_port else "")
+
+
+def _port_like(port: str) -> bool:
+    return port.isdigit() or WILDCARD in port
 
 
 class UnmatchableOrigin(_OriginRule):
@@ -336,7 +339,7 @@ class UnmatchableOrigin(_OriginRule):
         if not reasons:
             return
         better = canonical(pattern)
-        instead = f"; write {quoted(better)}" if better and better != origin.value else ""
+        instead = f"; write {shown(better)}" if better and better != origin.value else ""
         yield self.finding(resource, f"{_said(origin)} never matches the origin a browser sends: it "
                                      f"{', '.join(reasons)}{instead}", *origin.path)
 

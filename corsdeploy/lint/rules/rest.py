@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from corsdeploy.config.shown import quoted
 from corsdeploy.lint.rule import Finding, LintContext, Rule, Severity
-from corsdeploy.lint.rules.fields import origins
+from corsdeploy.lint.rules.fields import origins, shown
 from corsdeploy.model import Kind, Resource
 from corsdeploy.services.rest_api.pattern import gateway_types
 
@@ -26,7 +25,7 @@ class RestOriginListInOneValue(Rule):
             return
         for origin in origins(resource):
             if LIST_SEPARATOR in origin.value:
-                yield self.finding(resource, f"{origin.field} {quoted(origin.value)} would be sent as one "
+                yield self.finding(resource, f"{origin.field} {shown(origin.value)} would be sent as one "
                                              "Access-Control-Allow-Origin value, and browsers reject a list "
                                              "there: every request fails; write each origin as its own item",
                                    *origin.path)

@@ -9,9 +9,9 @@ from collections.abc import Iterator, Sequence
 
 from corsdeploy import limits
 from corsdeploy.config.services import s3_document_bytes
-from corsdeploy.config.shown import quoted
 from corsdeploy.lint.origin import WILDCARD
 from corsdeploy.lint.rule import Finding, LintContext, Rule, Severity
+from corsdeploy.lint.rules.fields import shown
 from corsdeploy.model import CorsRule, Kind, Resource
 from corsdeploy.shapes import rules_to_s3
 
@@ -50,7 +50,7 @@ def matches_all_of(earlier: CorsRule, later: CorsRule) -> bool:
 
 
 def _named(index: int, rule: CorsRule) -> str:
-    return f"rule {index}" + (f" ({quoted(rule.id)})" if rule.id is not None else "")
+    return f"rule {index}" + (f" ({shown(rule.id)})" if rule.id is not None else "")
 
 
 class ShadowedS3Rule(Rule):
