@@ -23,9 +23,10 @@ s3_buckets:
 rest_apis:
   legacy:
     stage: prod
+    gateway_responses: []
     cors: {{{TWO_ORIGINS}}}
 """
-# Line 5 breaks the schema; the REST entry (line 7) still loads and is linted.
+# Line 5 breaks the schema; the REST entry (line 7) still loads and is linted (CD302 at line 10).
 BAD_METHOD = GOOD.replace("AllowedMethods: [GET]", "AllowedMethods: [GET, PATCH]")
 
 
@@ -46,7 +47,7 @@ def test_good_a_valid_file_has_no_cd001_finding(tmp_path: Path) -> None:
 def test_bad_a_schema_error_is_a_finding_beside_the_rules_on_what_still_loads(tmp_path: Path) -> None:
     findings = lint_file(write(tmp_path, BAD_METHOD))
     assert summary(findings) == [("CD001", "error", "s3_bucket.assets", 5), ("CD302", "warning",
-                                                                             "rest_api.legacy", 9)]
+                                                                             "rest_api.legacy", 10)]
     assert findings[0].message == "AllowedMethods[1]: 'PATCH' is not one of GET, PUT, POST, DELETE, HEAD"
     assert findings[0].location is not None and findings[0].location.file.endswith("prod.yaml")
 
@@ -60,7 +61,7 @@ def test_bad_a_file_that_is_not_yaml_is_one_finding(tmp_path: Path) -> None:
 def test_bad_credentials_with_a_wildcard_origin_is_reported_under_its_own_rule(tmp_path: Path) -> None:
     text = GOOD + "http_apis:\n  orders:\n    cors: {AllowOrigins: ['*'], AllowCredentials: true}\n"
     findings = lint_file(write(tmp_path, text))
-    assert ("CD201", "error", "http_api.orders", 12) in summary(findings)
+    assert ("CD201", "error", "http_api.orders", 13) in summary(findings)
     assert CREDENTIALS_WITH_WILDCARD_ORIGIN == "CD201"
 
 
@@ -78,7 +79,7 @@ def test_bad_s3_limits_are_reported_under_their_own_rule(tmp_path: Path) -> None
 def test_bad_a_broken_policy_spoils_only_the_buckets_using_it(tmp_path: Path) -> None:
     text = ("policies:\n  web:\n    - {AllowedOrigins: [https://app.example.com], AllowedMethods: [PATCH]}\n"
             "s3_buckets:\n  uses-it: {cors: web}\n  other: {cors: absent}\n"
-            f"rest_apis:\n  legacy: {{stage: prod, cors: {{{TWO_ORIGINS}}}}}\n")
+            f"rest_apis:\n  legacy: {{stage: prod, gateway_responses: [], cors: {{{TWO_ORIGINS}}}}}\n")
     environment, problems = load_file_leniently(write(tmp_path, text))
     assert environment is not None and len(problems) == 1
     assert [r.address for r in environment.resources] == ["s3_bucket.other", "rest_api.legacy"]

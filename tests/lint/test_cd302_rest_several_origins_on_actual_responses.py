@@ -51,7 +51,7 @@ def test_bad_lint_flags_a_rest_entry_with_several_origins_at_its_origins(tmp_pat
     path = tmp_path / "prod.yaml"
     path.write_text("rest_apis:\n  legacy:\n    stage: prod\n    cors:\n"
                     "      AllowOrigins: [https://a.example.com, https://b.example.com]\n")
-    (finding,) = lint_environment(load_file(path))
+    (finding,) = lint_environment(load_file(path), [RestSeveralOriginsOnActualResponses])
     assert (finding.rule, finding.severity.value, finding.address) == ("CD302", "warning", "rest_api.legacy")
     assert finding.location is not None and (finding.location.line, finding.location.column) == (5, 21)
     assert finding.message.startswith("2 origins: API Gateway cannot send one static")

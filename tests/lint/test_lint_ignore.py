@@ -26,6 +26,7 @@ ENTRY = """\
 rest_apis:
   legacy:
     stage: prod
+    gateway_responses: []
     cors: {AllowOrigins: [https://a.example.com, https://b.example.com]}
     lint_ignore:
 """
@@ -44,7 +45,7 @@ def test_an_unknown_rule_is_a_validate_error_at_its_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as refused:
         load_file(path)
     (problem,) = refused.value.problems
-    assert (problem.location and (problem.location.line, problem.location.column)) == (6, 7)
+    assert (problem.location and (problem.location.line, problem.location.column)) == (7, 7)
     assert str(problem).endswith("rest_api.legacy: lint_ignore.CD3022: no lint rule 'CD3022'; did you mean "
                                  "'CD302'?")
 
@@ -56,7 +57,8 @@ def test_an_id_like_nothing_known_lists_the_rules(tmp_path: Path) -> None:
 
 def test_a_known_rule_silences_its_findings_on_that_resource_only(tmp_path: Path) -> None:
     path = loaded(tmp_path, "CD302: the backend sends the header")
-    other = "  other:\n    stage: prod\n    cors: {AllowOrigins: [https://a.example.com, https://b.example.com]}\n"
+    other = ("  other:\n    stage: prod\n    gateway_responses: []\n"
+             "    cors: {AllowOrigins: [https://a.example.com, https://b.example.com]}\n")
     path.write_text(path.read_text() + other)
     assert [f.address for f in lint_environment(load_file(path))] == ["rest_api.other"]
 
