@@ -76,3 +76,10 @@ def test_every_rule_has_its_own_test_file_with_good_and_bad_cases(rule_class: ty
         names = _identifiers(ast.parse(text))
         assert any("good" in name for name in names), f"{file.name} has no good case"
         assert any("bad" in name for name in names), f"{file.name} has no bad case"
+
+
+def test_the_readme_lists_every_rule() -> None:
+    readme = (HERE.parent.parent / "README.md").read_text(encoding="utf-8")
+    for rule_class in RULES:
+        row = f"| {rule_class.id} | `{rule_class.name}` | {rule_class.severity.value} |"
+        assert row in readme, f"README.md's rule table has no row {row}"
