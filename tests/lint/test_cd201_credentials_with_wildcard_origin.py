@@ -16,7 +16,7 @@ from tests.lint.support import assert_built_finding, assert_finding, built, lint
 from tests.test_config_support import problems, write
 
 
-def test_function_url_with_credentials_and_any_origin(tmp_path: Path) -> None:
+def test_bad_function_url_with_credentials_and_any_origin(tmp_path: Path) -> None:
     linted = lint(tmp_path, CredentialsWithWildcardOrigin, """
         function_urls:
           thumbnailer:
@@ -33,7 +33,7 @@ def test_function_url_with_credentials_and_any_origin(tmp_path: Path) -> None:
     (Kind.HTTP_API, "API Gateway rejects it (allow-credentials is not supported if allow-origin is *)"),
     (Kind.REST_API, "browsers refuse a credentialed response"),
 ], ids=["http api", "rest api"])
-def test_apis_validate_refuses_are_reported_at_the_origin(kind: Kind, why: str) -> None:
+def test_bad_apis_validate_refuses_are_reported_at_the_origin(kind: Kind, why: str) -> None:
     resource = built(kind, [CorsRule(("https://app.example.com", "*"), ("GET",), allow_credentials=True)],
                      {("cors", "AllowOrigins", 1): 9})
     assert_built_finding(run(CredentialsWithWildcardOrigin, resource), CredentialsWithWildcardOrigin,
@@ -66,7 +66,7 @@ def test_other_combinations_pass(tmp_path: Path, cors: str) -> None:
     assert lint(tmp_path, CredentialsWithWildcardOrigin, text).findings == []
 
 
-def test_s3_has_no_credentials_switch(tmp_path: Path) -> None:
+def test_good_s3_has_no_credentials_switch(tmp_path: Path) -> None:
     # S3 answers a '*' rule with Access-Control-Allow-Origin: * and no credentials header (facts §1.4).
     assert lint(tmp_path, CredentialsWithWildcardOrigin, """
         s3_buckets:

@@ -38,7 +38,7 @@ def test_star_with_credentials_is_a_warning(tmp_path: Path, section: str, field:
                    '"*"', f"{field} '*' with AllowCredentials: true is taken literally", consequence)
 
 
-def test_function_url_headers(tmp_path: Path) -> None:
+def test_bad_function_url_headers(tmp_path: Path) -> None:
     linted = lint(tmp_path, WildcardWithCredentials, """
         function_urls:
           thumbnailer:
@@ -52,13 +52,13 @@ def test_function_url_headers(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("field", "named", "consequence"), BAD.values(), ids=BAD.keys())
-def test_star_without_credentials_is_a_real_wildcard(tmp_path: Path, field: str, named: str,
+def test_good_star_without_credentials_is_a_real_wildcard(tmp_path: Path, field: str, named: str,
                                                      consequence: str) -> None:
     text = API.format(section="http_apis", extra="", field=field, named=named).replace("true", "false")
     assert lint(tmp_path, WildcardWithCredentials, text).findings == []
 
 
-def test_named_headers_with_credentials_pass(tmp_path: Path) -> None:
+def test_good_named_headers_with_credentials(tmp_path: Path) -> None:
     assert lint(tmp_path, WildcardWithCredentials, """
         http_apis:
           orders:
@@ -71,7 +71,7 @@ def test_named_headers_with_credentials_pass(tmp_path: Path) -> None:
     """).findings == []
 
 
-def test_s3_star_headers_are_echoed_not_sent_as_star(tmp_path: Path) -> None:
+def test_good_s3_star_headers_are_echoed_not_sent_as_star(tmp_path: Path) -> None:
     # S3 answers the requested header names, never '*' (facts §1.4), so its implicit credentials are fine.
     assert lint(tmp_path, WildcardWithCredentials, """
         s3_buckets:

@@ -23,13 +23,13 @@ def _rules(count: int, origins_each: int = 1) -> list[CorsRule]:
             for i in range(count)]
 
 
-def test_more_than_100_rules() -> None:
+def test_bad_more_than_100_rules() -> None:
     resource = built(Kind.S3_BUCKET, _rules(limits.S3_MAX_RULES + 1), {("cors",): RULE_LINE})
     assert_built_finding(run(S3Limits, resource), S3Limits, Severity.ERROR, RULE_LINE,
                          "101 rules: S3 allows at most 100")
 
 
-def test_a_document_over_64_kb() -> None:
+def test_bad_document_over_64_kb() -> None:
     resource = built(Kind.S3_BUCKET, _rules(40, origins_each=50), {("cors",): RULE_LINE})
     found = assert_built_finding(run(S3Limits, resource), S3Limits, Severity.ERROR, RULE_LINE,
                                  "as S3 receives it; S3 allows at most 65536 (64 KB)")
@@ -37,7 +37,7 @@ def test_a_document_over_64_kb() -> None:
     assert size is not None and int(size.group(1)) > 64 * 1024
 
 
-def test_limits_themselves_pass() -> None:
+def test_good_at_the_limits_themselves() -> None:
     resource = built(Kind.S3_BUCKET, _rules(limits.S3_MAX_RULES))
     assert run(S3Limits, resource) == []
     assert run(S3Limits, built(Kind.S3_BUCKET, _rules(20, origins_each=50))) == []
@@ -50,7 +50,7 @@ def test_validate_refuses_too_many_rules(tmp_path: Path) -> None:
     assert problems(path)
 
 
-def test_a_small_bucket_passes(tmp_path: Path) -> None:
+def test_good_small_bucket(tmp_path: Path) -> None:
     assert lint(tmp_path, S3Limits, """
         s3_buckets:
           assets:

@@ -12,7 +12,7 @@ from tests.lint.support import assert_finding, lint
 RULE = RestGatewayResponsesReflectOrigin
 
 
-def test_default_gateway_responses_point_at_the_origins(tmp_path: Path) -> None:
+def test_bad_default_gateway_responses_point_at_the_origins(tmp_path: Path) -> None:
     linted = lint(tmp_path, RULE, """
         rest_apis:
           legacy:
@@ -25,7 +25,7 @@ def test_default_gateway_responses_point_at_the_origins(tmp_path: Path) -> None:
                    "echo any request's Origin", "every website can read API Gateway's error responses")
 
 
-def test_listed_gateway_responses_are_pointed_at(tmp_path: Path) -> None:
+def test_bad_listed_gateway_responses_are_pointed_at(tmp_path: Path) -> None:
     linted = lint(tmp_path, RULE, """
         rest_apis:
           legacy:
@@ -57,7 +57,7 @@ def test_gateway_responses_with_one_answer_pass(tmp_path: Path, entry: str) -> N
     assert lint(tmp_path, RULE, text).findings == []
 
 
-def test_http_apis_answer_origins_themselves(tmp_path: Path) -> None:
+def test_good_http_apis_answer_origins_themselves(tmp_path: Path) -> None:
     assert lint(tmp_path, RULE, """
         http_apis:
           orders:
