@@ -19,7 +19,7 @@ S3 = """
 """
 
 # (origin as written, the shared domain and the example site the message names)
-WILDCARDS = {
+BAD_WILDCARDS = {
     "github pages": ('"https://*.github.io"', "'github.io'", "'https://evil.github.io'"),
     "every S3 bucket": ('"https://*.s3.amazonaws.com"', "'s3.amazonaws.com'", "'https://evil.s3.amazonaws.com'"),
     "vercel previews": ('"https://acme-*.vercel.app"', "'vercel.app'", "'https://acme-evil.vercel.app'"),
@@ -28,7 +28,7 @@ WILDCARDS = {
     "regional API endpoints": ('"https://*.execute-api.eu-west-1.amazonaws.com"', "'amazonaws.com'",
                                "'https://evil.execute-api.eu-west-1.amazonaws.com'"),
 }
-EXACT = {
+BAD_EXACT_HOSTS = {
     "one github pages site": ('"https://acme.github.io"', "'github.io'"),
     "codepen itself": ('"https://codepen.io"', "'codepen.io'"),
     "one bucket": ('"https://acme-web.s3.eu-west-1.amazonaws.com"', "'amazonaws.com'"),
@@ -41,7 +41,7 @@ GOOD = {
 }
 
 
-@pytest.mark.parametrize(("origin", "domain", "site"), WILDCARDS.values(), ids=WILDCARDS.keys())
+@pytest.mark.parametrize(("origin", "domain", "site"), BAD_WILDCARDS.values(), ids=BAD_WILDCARDS.keys())
 def test_wildcards_on_shared_hosting_are_errors(tmp_path: Path, origin: str, domain: str, site: str) -> None:
     linted = lint(tmp_path, SharedHostingOrigin, S3.format(origin=origin))
     assert_finding(linted, SharedHostingOrigin, Severity.ERROR, origin,
@@ -49,7 +49,7 @@ def test_wildcards_on_shared_hosting_are_errors(tmp_path: Path, origin: str, dom
                    f"{domain}", site)
 
 
-@pytest.mark.parametrize(("origin", "domain"), EXACT.values(), ids=EXACT.keys())
+@pytest.mark.parametrize(("origin", "domain"), BAD_EXACT_HOSTS.values(), ids=BAD_EXACT_HOSTS.keys())
 def test_exact_hosts_on_shared_hosting_are_warnings(tmp_path: Path, origin: str, domain: str) -> None:
     linted = lint(tmp_path, SharedHostingOrigin, S3.format(origin=origin))
     assert_finding(linted, SharedHostingOrigin, Severity.WARNING, origin,

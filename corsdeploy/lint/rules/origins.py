@@ -1,6 +1,10 @@
 """Rules about who is trusted: each judges the AllowedOrigins / AllowOrigins entries one by one.
 
 Rationale and examples: docs/cors-security.md §3 (classes) and §6 (CDL001-CDL010).
+
+S3 answers every non-`*` match with Access-Control-Allow-Credentials: true (facts §1.4). That does
+not raise any severity here (the catalog's severities stand, unlike cors-security.md's CDL022
+proposal); CD102 says "with credentials" where S3 or AllowCredentials sends them.
 """
 from __future__ import annotations
 

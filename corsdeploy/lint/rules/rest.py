@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from corsdeploy.lint.rule import Finding, LintContext, Rule, Severity
-from corsdeploy.lint.rules.fields import origins, shown
+from corsdeploy.lint.rules.fields import origins, rules, shown
 from corsdeploy.model import Kind, Resource
 from corsdeploy.services.rest_api.pattern import gateway_types
 
@@ -41,18 +41,18 @@ class RestGatewayResponsesReflectOrigin(Rule):
     fix = "Set `gateway_responses: []`, or allow one origin."
 
     def check(self, resource: Resource, context: LintContext) -> Iterator[Finding]:
-        if resource.kind is not Kind.REST_API or resource.cors is None:
-            return
-        (rule,) = resource.cors.rules
         responses = gateway_types(resource)
-        if len(rule.allowed_origins) < 2 or not responses:
+        if resource.kind is not Kind.REST_API or not responses:
             return
         written = ("gateway_responses",) in resource.field_locations
-        path = ("gateway_responses",) if written else ("cors", "AllowOrigins")
-        message = (f"{len(rule.allowed_origins)} origins, and the gateway responses {', '.join(responses)} "
-                   "cannot run the template that picks one, so they echo any request's Origin: every "
-                   "website can read API Gateway's error responses")
-        yield self.finding(resource, message, *path)
+        for rule, rule_path in rules(resource):
+            if len(rule.allowed_origins) < 2:
+                continue
+            path = ("gateway_responses",) if written else (*rule_path, "AllowOrigins")
+            message = (f"{len(rule.allowed_origins)} origins, and the gateway responses "
+                       f"{', '.join(responses)} cannot run the template that picks one, so they echo any "
+                       "request's Origin: every website can read API Gateway's error responses")
+            yield self.finding(resource, message, *path)
 
 
 REST_RULES: tuple[type[Rule], ...] = (RestOriginListInOneValue, RestGatewayResponsesReflectOrigin)
