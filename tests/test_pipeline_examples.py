@@ -106,10 +106,8 @@ def test_workflow_plans_with_a_saved_plan_in_markdown_and_applies_that_plan() ->
 
 def test_workflow_runs_only_commands_corsdeploy_has() -> None:
     commands = {line.split()[1] for line in run_lines() if line.startswith("corsdeploy ")}
-    assert commands == {"validate", "plan", "apply"}
+    assert commands == {"validate", "lint", "plan", "apply"}
     assert commands <= set(cli.commands)
-    # The lint step waits, commented out, until lint ships.
-    assert "      # - run: corsdeploy lint --all\n" in WORKFLOW.read_text()
 
 
 def test_pre_commit_hook_validates_every_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
