@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from corsdeploy.errors import CorsdeployError
+from corsdeploy.simulate.browser import SAFELISTED_METHODS, normalize_method
 from corsdeploy.simulate.request import BrowserRequest
 
 # A console message is a few hundred characters; a whole console log pasted is still far below this.
@@ -410,9 +411,8 @@ def _shown(text: str) -> str:
 
 # --- from the message to the request to simulate --------------------------------------------------
 
-# Fetch's CORS-safelisted methods and request-header names (a request with only these needs no
-# preflight). Content-Type is safelisted only for form and text values, so one named is taken as not.
-_SAFELISTED_METHODS = ("GET", "HEAD", "POST")
+# Fetch's CORS-safelisted request-header names (with a safelisted method, a request with only these
+# needs no preflight). Content-Type is safelisted only for form and text values, so one named is not.
 _SAFELISTED_HEADERS = ("accept", "accept-language", "content-language")
 
 
@@ -448,7 +448,7 @@ def browser_request(error: BrowserError, given: Given, path: str | None = None) 
         raise CorsdeployError("the message reports a failed preflight, but --actual asks about the request "
                               "itself; leave --actual out")
     headers = tuple(dict.fromkeys(h.lower() for h in (*error.headers, *given.headers)))
-    method = _one("method", error.method, given.method, "--method")
+    method = _one("method", error.method, given.method and normalize_method(given.method), "--method")
     assumptions: list[str] = []
     if method is None and error.preflight:
         raise CorsdeployError("the message reports a failed preflight but not the method the page used: "
@@ -477,4 +477,4 @@ def _one(what: str, said: str | None, given: str | None, option: str) -> str | N
 
 def _needs_preflight(method: str, headers: tuple[str, ...]) -> bool:
     """Fetch sends a preflight for a method or a request header that is not CORS-safelisted."""
-    return method.upper() not in _SAFELISTED_METHODS or any(h not in _SAFELISTED_HEADERS for h in headers)
+    return method not in SAFELISTED_METHODS or any(h not in _SAFELISTED_HEADERS for h in headers)
