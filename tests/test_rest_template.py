@@ -1,12 +1,10 @@
 """The several-origins preflight template, evaluated with a Velocity engine the way API Gateway runs it
 (design note 7): the very string corsdeploy deploys, with $input.params() and $context bound as
-API Gateway binds them in an integration response template."""
+API Gateway binds them in an integration response template (the binding the simulator uses)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-import airspeed
 import boto3
 import pytest
 from moto import mock_aws
@@ -22,6 +20,7 @@ from corsdeploy.services.rest_api.template import (
     template_view,
 )
 from corsdeploy.shapes import rule_from_cors
+from corsdeploy.simulate.rest_api import run_template
 from tests.rest_support import build_api
 
 ORIGINS = ("https://app.example.com", "https://admin.example.com", "http://localhost:3000")
@@ -41,30 +40,9 @@ ATTACKS = (
 )
 
 
-class ApiGatewayInput:
-    """`$input` in an integration response template: params() is the method request's parameters."""
-
-    def __init__(self, headers: Mapping[str, str]) -> None:
-        self._params: dict[str, dict[str, str]] = {"path": {}, "querystring": {}, "header": dict(headers)}
-
-    def params(self, name: str | None = None) -> Any:
-        if name is None:
-            return self._params
-        # $input.params(x) searches path, then query string, then headers.
-        for location in ("path", "querystring", "header"):
-            if name in self._params[location]:
-                return self._params[location][name]
-        return ""
-
-
 def evaluate(template: str, headers: Mapping[str, str]) -> dict[str, str]:
     """The headers the template overrides for a request carrying `headers`."""
-    context: dict[str, Any] = {
-        "requestId": "id", "httpMethod": "OPTIONS", "stage": "prod",
-        "responseOverride": {"header": {}, "status": None},
-    }
-    airspeed.Template(template).merge({"input": ApiGatewayInput(headers), "context": context})
-    return dict(context["responseOverride"]["header"])
+    return dict(run_template(template, headers).headers)
 
 
 @pytest.mark.parametrize("origin", ORIGINS)

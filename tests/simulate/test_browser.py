@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from corsdeploy.model import Kind, Location, Resource
+from corsdeploy.shapes import rule_from_cors, rules_from_s3
+from corsdeploy.simulate import check
 from corsdeploy.simulate.browser import normalize_method, verdict
 from corsdeploy.simulate.request import BrowserRequest, ServiceAnswer
 
@@ -115,3 +118,43 @@ def test_a_request_without_origin_is_not_a_cross_origin_one() -> None:
                                              ("patch", "patch"), ("PATCH", "PATCH")])
 def test_methods_are_normalized_as_fetch_does(typed: str, sent: str) -> None:
     assert normalize_method(typed) == sent
+
+
+# simulate.check: the service's answer (through the {Kind: answer} table) and the browser's verdict.
+def _bucket(rules: list[dict[str, object]]) -> Resource:
+    return Resource(Kind.S3_BUCKET, "assets", rules_from_s3(rules), Location("e.yaml", 1, 1))
+
+
+def test_check_an_s3_actual_request_no_rule_matches_is_served_and_blocked() -> None:
+    # The contract's own example: "status: 200, allowed: false, headers: {}, matched_rule: null".
+    bucket = _bucket([{"AllowedOrigins": ["https://other.example"], "AllowedMethods": ["GET"]}])
+    answer = check(bucket, BrowserRequest(PAGE, "GET", preflight=False))
+    assert (answer.address, answer.allowed, answer.status, dict(answer.headers), answer.matched_rule) == (
+        "s3_bucket.assets", False, 200, {}, None)
+    assert answer.steps[-1] == ("browser: the browser blocks it: the response has no "
+                                "Access-Control-Allow-Origin header")
+
+
+def test_check_names_the_browser_when_it_refuses_what_the_service_sent() -> None:
+    bucket = _bucket([{"AllowedOrigins": ["*"], "AllowedMethods": ["GET"]}])
+    answer = check(bucket, BrowserRequest(PAGE, "GET", preflight=False, credentials=True))
+    assert answer.status == 200 and answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert not answer.allowed
+    assert answer.reason == ("rule 0 matches origin and method; the browser blocks it: Access-Control-Allow-"
+                             "Origin is `*`, which a request with credentials does not accept")
+
+
+def test_check_allowed_keeps_the_services_reason() -> None:
+    bucket = _bucket([{"AllowedOrigins": [PAGE], "AllowedMethods": ["GET", "PUT"]}])
+    answer = check(bucket, BrowserRequest(PAGE, "PUT"))
+    assert answer.allowed and answer.matched_rule == 0
+    assert answer.reason == "rule 0 matches origin, method and every requested header"
+
+
+@pytest.mark.parametrize("kind", [Kind.HTTP_API, Kind.FUNCTION_URL])
+def test_check_dispatches_cors_object_services(kind: Kind) -> None:
+    resource = Resource(kind, "api", rule_from_cors({"AllowOrigins": [PAGE], "AllowMethods": ["PUT"]}),
+                        Location("e.yaml", 1, 1))
+    answer = check(resource, BrowserRequest(PAGE, "PUT"))
+    assert answer.allowed and answer.headers["Access-Control-Allow-Origin"] == PAGE
+    assert answer.address == f"{kind.value}.api"
