@@ -701,6 +701,44 @@ def import_(addresses: tuple[str, ...], env_name: str | None) -> int:
     return ExitCode.OK
 
 
+@cli.command("lint", short_help="Security and correctness findings in environment files; no AWS call.",
+             epilog=_example("corsdeploy lint --all", "corsdeploy lint --env prod --fail-on warning",
+                             "corsdeploy lint --all --format sarif > corsdeploy.sarif"))
+@click.option("--env", "env_name", metavar="NAME", help="Environment to lint (environments/NAME.yaml).")
+@click.option("--all", "all_envs", is_flag=True, help="Lint every environment in the folder.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True, help="text for people; json for scripts; sarif for code scanning "
+              "(GitHub's upload-sarif).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error",
+              show_default=True, help="Exit 1 when any finding is this severe or more.")
+@common_options
+def lint_command(env_name: str | None, all_envs: bool, output_format: str, fail_on: str) -> int:
+    """Security and correctness findings for the CORS in environment files, each with its rule id,
+    file and line. Reads files only, never AWS. A file validate refuses is reported too: each problem
+    is a finding, beside the findings on the resources that still load. A resource silences a rule
+    with `lint_ignore: {RULE: "reason"}`."""
+    from corsdeploy.lint.engine import lint_environments
+    from corsdeploy.lint.rule import Severity
+
+    findings = lint_environments(_env_dir(), _chosen_environments(env_name, all_envs))
+    if output_format == "json":
+        from corsdeploy.render.json_view import dumps
+        from corsdeploy.render.lint_json import lint_document
+
+        click.echo(dumps(lint_document(findings)))
+    elif output_format == "sarif":
+        from corsdeploy.render.json_view import dumps
+        from corsdeploy.render.sarif import sarif_document
+
+        click.echo(dumps(sarif_document(findings)))
+    else:
+        from corsdeploy.render.lint_text import render_findings
+
+        click.echo(render_findings(findings), nl=False)
+    threshold = Severity(fail_on).rank
+    return ExitCode.ERROR if any(f.severity.rank >= threshold for f in findings) else ExitCode.OK
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point (`corsdeploy`)."""
     cli.main(args=argv, prog_name="corsdeploy")

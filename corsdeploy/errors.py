@@ -15,6 +15,8 @@ class Problem:
     message: str
     location: Location | None = None
     address: str | None = None
+    # The lint rule this problem is an instance of (`CD201`), where it is one: lint reports it so.
+    rule: str | None = None
 
     def __str__(self) -> str:
         prefix = "".join(f"{part}: " for part in (self.location, self.address) if part)

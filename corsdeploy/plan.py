@@ -8,6 +8,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
+from corsdeploy.lint.rule import silenced
 from corsdeploy.model import Kind, Live, Resource
 from corsdeploy.services import digest, service_for
 
@@ -125,7 +126,7 @@ def _change(resource: Resource, live: Live, after: Mapping[str, Any] | None) -> 
     old, new = service.normalize(before), service.normalize(after)
     action = _action(old, new)
     fields = _field_changes(old, new, before, after) if action is Action.UPDATE else ()
-    warnings = live.warnings
+    warnings = tuple(w for w in live.warnings if not silenced(w, resource.lint_ignore))
     if action is Action.NOOP and live.pending_deployment:
         # Equal CORS that is not served yet: the write deploys it (before/after stay the service's shape).
         action, fields = Action.UPDATE, (PENDING_DEPLOYMENT,)

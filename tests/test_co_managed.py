@@ -149,13 +149,14 @@ def test_http_api_of_a_terraform_stack_is_warned_about_at_plan(clients: Clients)
                         frozen({"id": None, "stage": None}))
     provider = provider_for(Kind.HTTP_API, clients)
     (warning,) = provider.read(resource).warnings
-    assert warning == ("also managed by Terraform (tag ManagedBy=terraform): apply will refuse to write it, "
-                       "since each tool would overwrite the other's CORS; set co_managed: true on this entry "
-                       "to write it anyway")
+    assert warning == ("CD306: also managed by Terraform (tag ManagedBy=terraform): apply will refuse to "
+                       "write it, since each tool would overwrite the other's CORS; set co_managed: true on "
+                       "this entry to write it anyway")
     message, allowed = refused_then_allowed(provider, resource)
     assert "http_api.orders: not written: also managed by Terraform (tag ManagedBy=terraform)" in message
     (acknowledged,) = provider_for(Kind.HTTP_API, clients).read(allowed).warnings
-    assert acknowledged.startswith("also managed by Terraform (tag ManagedBy=terraform); written anyway")
+    assert acknowledged.startswith(
+        "CD306: also managed by Terraform (tag ManagedBy=terraform); written anyway")
 
 
 def test_rest_api_of_a_cdk_stack_is_refused_for_writes_and_restores(clients: Clients) -> None:
@@ -164,7 +165,8 @@ def test_rest_api_of_a_cdk_stack_is_refused_for_writes_and_restores(clients: Cli
     resource = rest(CORS, resources=["/items"])
     provider = provider_for(Kind.REST_API, clients)
     live = provider.read(resource)
-    assert any(w.startswith("also managed by CloudFormation stack 'cdk-legacy'") for w in live.warnings)
+    cdk = "CD306: also managed by CloudFormation stack 'cdk-legacy'"
+    assert any(w.startswith(cdk) for w in live.warnings)
     message, _ = refused_then_allowed(provider, resource)
     assert "rest_api.legacy: not written: also managed by CloudFormation stack 'cdk-legacy'" in message
     rest_provider: Any = provider

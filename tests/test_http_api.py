@@ -316,7 +316,7 @@ def test_a_change_warns_about_each_stage_without_auto_deploy(clients: Clients) -
     add_stage(clients, api_id, "$default", True)
     add_stage(clients, api_id, "prod", False)
     (warning,) = HttpApiProvider(clients).read(http_api("orders")).warnings
-    assert warning.startswith("stage 'prod' does not deploy automatically: it serves the old CORS")
+    assert warning.startswith("CD304: stage 'prod' does not deploy automatically: it serves the old CORS")
     assert "set `stage: <name>`" in warning
 
 

@@ -206,7 +206,7 @@ def test_with_stage_other_manual_stages_are_still_warned_about(clients: Clients,
     no_routes(stub)
     live = HttpApiProvider(clients).read(http_api(stage="prod"))
     (warning,) = live.warnings
-    assert warning.startswith("stage 'qa' does not deploy automatically")
+    assert warning.startswith("CD304: stage 'qa' does not deploy automatically")
     assert live.handle.deploy_stage == "prod"
 
 

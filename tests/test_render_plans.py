@@ -120,7 +120,8 @@ def test_markdown_plan_snapshot(name: str) -> None:
 def test_nested_values_are_blocks_never_json_lines(name: str) -> None:
     for line in text_of(SCENARIOS[name]()).splitlines():
         assert "{" not in line.replace("{id}", ""), line
-        assert len(line) < 240, line
+        # A warning is one line of prose by design; only the change lines must stay short.
+        assert len(line) < 240 or line.startswith("Warning: "), line
 
 
 def headings(name: str) -> list[Line]:

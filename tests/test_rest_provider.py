@@ -157,7 +157,7 @@ def test_several_origins_drop_static_allow_origin_but_keep_backend_mappings(api:
     assert ALLOW_ORIGIN not in post["200"].get("responseParameters", {})
     assert post["201"]["responseParameters"] == {ALLOW_ORIGIN: mapping}
     assert post["201"]["selectionPattern"] == "created"
-    assert any(w.startswith("POST /items: with several origins") for w in live.warnings)
+    assert any(w.startswith("CD302: POST /items: with several origins") for w in live.warnings)
 
 
 def test_absent_removes_only_corsdeploys_keys(api: Api) -> None:

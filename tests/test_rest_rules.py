@@ -174,7 +174,7 @@ def test_a_method_mapping_allow_origin_from_its_backend_needs_no_warning() -> No
     resource = rest(TWO)
     assert live_from_state(resource, api(TWO, methods={"GET": _http_get(FROM_BACKEND)})).warnings == ()
     undeclared = live_from_state(resource, api(TWO, methods={"GET": _http_get(FROM_BACKEND, declared=False)}))
-    assert [w.split(":")[0] for w in undeclared.warnings] == ["GET /items"]
+    assert [w.split(": ")[1] for w in undeclared.warnings] == ["GET /items"]
     bare = live_from_state(resource, api(TWO, methods={"GET": _http_get({})}))
     assert len(bare.warnings) == 1 and "several origins" in bare.warnings[0]
 
@@ -182,7 +182,7 @@ def test_a_method_mapping_allow_origin_from_its_backend_needs_no_warning() -> No
 def test_a_single_origin_warns_only_about_proxies() -> None:
     proxy = {"httpMethod": "ANY", "methodIntegration": {"type": "AWS_PROXY"}}
     live = live_from_state(rest(ONE), api(ONE, methods={"GET": _http_get({}), "ANY": proxy}))
-    assert [w.split(" uses")[0] for w in live.warnings] == ["ANY /items"]
+    assert [w.split(" uses")[0] for w in live.warnings] == ["CD303: ANY /items"]
 
 
 # --- item 10: '*' alone ---------------------------------------------------------------------------

@@ -77,7 +77,7 @@ def test_proxy_methods_and_methods_without_2xx_are_left_to_the_backend() -> None
     desired = desired_view(resource, live)
     assert desired is not None and desired["resources"]["/items"]["methods"] == {}
     warnings = live_from_state(resource, live).warnings
-    assert any(w.startswith("ANY /items uses a AWS_PROXY integration") for w in warnings)
+    assert any(w.startswith("CD303: ANY /items uses a AWS_PROXY integration") for w in warnings)
 
 
 def test_a_preflight_changed_by_hand_shows_the_drift() -> None:

@@ -29,7 +29,8 @@ from tests.rest_support import BACKEND, build_api, rest
 H = "method.response.header."
 CORS = {"AllowOrigins": ["https://app.example.com"], "AllowMethods": ["GET", "POST"],
         "ExposeHeaders": ["ETag"]}
-SNAPSHOT = "stage 'prod' serves a deployment that differs from the API's draft beyond corsdeploy's CORS keys"
+SNAPSHOT = ("CD308: stage 'prod' serves a deployment that differs from the API's draft beyond corsdeploy's "
+            "CORS keys")
 Answer = Callable[[], dict[str, Any]]
 
 
@@ -110,7 +111,7 @@ def api(clients: Clients) -> str:
 
 
 def snapshot_warnings(live: Any) -> list[str]:
-    return [w for w in live.warnings if w.startswith(SNAPSHOT) or w.startswith("could not compare")]
+    return [w for w in live.warnings if w.startswith(SNAPSHOT) or w.startswith("CD308: could not compare")]
 
 
 def test_a_stage_serving_its_draft_gives_no_warning_and_is_read_once(clients: Clients, api: str) -> None:
@@ -171,7 +172,7 @@ def test_no_export_is_read_when_nothing_would_redeploy(clients: Clients, api: st
 def test_an_export_refused_is_a_warning_not_a_failed_plan(clients: Clients, api: str) -> None:
     FakeExport(clients.client("apigateway"), dict, error="AccessDeniedException")
     (warning,) = snapshot_warnings(RestApiProvider(clients).read(rest(CORS)))
-    assert warning.startswith("could not compare stage 'prod' with the API's draft (ClientError: ")
+    assert warning.startswith("CD308: could not compare stage 'prod' with the API's draft (ClientError: ")
     assert "AccessDeniedException" in warning
     assert warning.endswith("the redeployment after this change ships every undeployed change")
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from corsdeploy.config.build import build_environment
 from corsdeploy.config.files import environment_file, environment_names, load_tree
+from corsdeploy.config.lenient import usable_data
 from corsdeploy.config.nodes import Node
 from corsdeploy.config.report import Reporter
 from corsdeploy.config.schema import environment_schema
@@ -16,7 +17,8 @@ from corsdeploy.config.variables import resolve_vars
 from corsdeploy.errors import ConfigError, Problem
 from corsdeploy.model import Environment, Location
 
-__all__ = ["check_data", "environment_names", "environment_schema", "load_environment", "load_file"]
+__all__ = ["check_data", "environment_file", "environment_names", "environment_schema", "load_environment",
+           "load_file", "load_file_leniently"]
 
 
 def load_environment(env_dir: str | Path, name: str) -> Environment:
@@ -34,6 +36,20 @@ def load_file(path: str | Path) -> Environment:
     return _checked(path.stem, str(path), root, [*problems, *var_problems])
 
 
+def load_file_leniently(path: str | Path) -> tuple[Environment | None, list[Problem]]:
+    """Every problem `load_file` would raise, and the environment built from what no problem is about
+    (None when the file cannot be read as a whole): lint reports both."""
+    path = Path(path)
+    root, problems = load_tree(path)
+    if root is None:
+        return None, _in_order(problems)
+    root, var_problems = resolve_vars(root)
+    data, found = _problems_in(root)
+    problems = _in_order([*problems, *var_problems, *found])
+    usable = usable_data(data, root, problems) if problems else data
+    return build_environment(path.stem, str(path), usable, root), problems
+
+
 def check_data(name: str, source: str, data: Mapping[str, Any]) -> Environment:
     """An environment from plain data with no `extends` and every variable resolved (what `import`
     builds), checked exactly as a file's would be; problems carry no position (there is no file)."""
@@ -44,14 +60,20 @@ def check_data(name: str, source: str, data: Mapping[str, Any]) -> Environment:
 
 
 def _checked(name: str, source: str, root: Node, problems: list[Problem]) -> Environment:
+    data, checked = _problems_in(root)
+    found = [*problems, *checked]
+    if found:
+        raise ConfigError(_in_order(found))
+    return build_environment(name, source, data, root)
+
+
+def _problems_in(root: Node) -> tuple[dict[str, Any], list[Problem]]:
+    """The tree as plain data, and what the schema and the services' own checks find in it."""
     report = Reporter.of(root)
     data = root.plain()
     check_structure(data, report, list(policies_of(data)))
     check_services(data, report)
-    found = [*problems, *report.problems]
-    if found:
-        raise ConfigError(_in_order(found))
-    return build_environment(name, source, data, root)
+    return data, report.problems
 
 
 def _located(value: Any, where: Location) -> Node:

@@ -40,7 +40,7 @@ def describe(path: Path_) -> tuple[str | None, str]:
     return None, render_path(path)
 
 
-def problem(path: Path_, message: str, location: Location | None) -> Problem:
+def problem(path: Path_, message: str, location: Location | None, rule: str | None = None) -> Problem:
     """A problem about the field at `path`, named by its address and its path within the resource."""
     address, name = describe(path)
-    return Problem(f"{name}: {message}" if name else message, location, address)
+    return Problem(f"{name}: {message}" if name else message, location, address, rule)

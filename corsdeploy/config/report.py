@@ -28,9 +28,11 @@ class Reporter:
         node = self.nodes[path]
         return (node.key_loc or node.loc) if key else node.loc
 
-    def add(self, path: Path_, message: str, *, at: Path_ | None = None, key: bool = False) -> None:
-        """Report `message` about the field at `path`, pointing at `at` (default: `path`)."""
-        found = problem(path, message, self.location(path if at is None else at, key=key))
+    def add(self, path: Path_, message: str, *, at: Path_ | None = None, key: bool = False,
+            rule: str | None = None) -> None:
+        """Report `message` about the field at `path`, pointing at `at` (default: `path`); `rule` is the
+        lint rule it is an instance of, if any."""
+        found = problem(path, message, self.location(path if at is None else at, key=key), rule)
         if found not in self._seen:
             self._seen.add(found)
             self.problems.append(found)

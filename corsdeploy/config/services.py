@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 from corsdeploy import limits
 from corsdeploy.config import hints
 from corsdeploy.config.names import bucket_name_problem, function_name_problem
-from corsdeploy.config.paths import Path_
+from corsdeploy.config.paths import SECTION_KINDS, Path_
 from corsdeploy.config.report import Reporter
 from corsdeploy.config.shown import quoted
 from corsdeploy.endpoints import url_problem
@@ -18,6 +18,9 @@ _S3_ELEMENTS = (("AllowedHeaders", "AllowedHeader"), ("AllowedMethods", "Allowed
                 ("AllowedOrigins", "AllowedOrigin"), ("ExposeHeaders", "ExposeHeader"))
 _S3_WILDCARDS = (("AllowedOrigins", "origin", limits.S3_MAX_WILDCARDS_PER_ORIGIN),
                  ("AllowedHeaders", "header", limits.S3_MAX_WILDCARDS_PER_HEADER))
+# The lint rules some checks here are instances of: lint reports those problems under these ids.
+CREDENTIALS_WITH_WILDCARD_ORIGIN = "CD201"
+S3_LIMITS = "CD402"
 
 
 def entries(data: Mapping[str, Any], section: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -61,6 +64,7 @@ def check_services(data: Mapping[str, Any], report: Reporter) -> None:
     for name, _ in entries(data, "function_urls"):
         _check_name(function_name_problem(name), ("function_urls", name), report)
     _check_endpoint(data, report)
+    _check_lint_ignore(data, report, hinted)
 
 
 def _check_endpoint(data: Mapping[str, Any], report: Reporter) -> None:
@@ -113,7 +117,7 @@ def check_s3_rules(value: Any, path: Path_, report: Reporter) -> None:
     size = s3_document_bytes(rules)
     if size > limits.S3_MAX_DOCUMENT_BYTES:
         report.add(path, f"the CORS document is {size} bytes as S3 receives it; "
-                         f"S3 allows at most {limits.S3_MAX_DOCUMENT_BYTES} (64 KB)")
+                         f"S3 allows at most {limits.S3_MAX_DOCUMENT_BYTES} (64 KB)", rule=S3_LIMITS)
 
 
 def s3_document_bytes(rules: list[dict[str, Any]]) -> int:
@@ -148,7 +152,8 @@ def check_http_cors(cors: Any, path: Path_, report: Reporter) -> None:
             if origin == "*":
                 report.add((*path, "AllowOrigins", position),
                            "'*' with AllowCredentials: true is rejected by API Gateway (allow-credentials "
-                           "is not supported if allow-origin is *); list the origins instead")
+                           "is not supported if allow-origin is *); list the origins instead",
+                           rule=CREDENTIALS_WITH_WILDCARD_ORIGIN)
 
 
 def check_rest_cors(entry: Mapping[str, Any], path: Path_, report: Reporter) -> None:
@@ -162,7 +167,7 @@ def check_rest_cors(entry: Mapping[str, Any], path: Path_, report: Reporter) -> 
         at = (*path, "cors", "AllowOrigins", position)
         if origin == "*" and credentials:
             report.add(at, "'*' with AllowCredentials: true: browsers refuse credentialed responses for a "
-                           "wildcard origin; list the origins instead")
+                           "wildcard origin; list the origins instead", rule=CREDENTIALS_WITH_WILDCARD_ORIGIN)
         elif origin == "*" and len(origins) > 1:
             report.add(at, "'*' cannot be combined with other origins: API Gateway sends one "
                            "Access-Control-Allow-Origin value, and '*' already allows every origin")
@@ -189,3 +194,25 @@ def check_rest_cors(entry: Mapping[str, Any], path: Path_, report: Reporter) -> 
             "gateway responses cannot run templates, so the only way to answer several origins there is "
             "to reflect the request's Origin, which with credentials lets any site read credentialed "
             "error responses; set `gateway_responses: []` or allow one origin")
+
+
+
+def _check_lint_ignore(data: Mapping[str, Any], report: Reporter, hinted: hints.Suggester) -> None:
+    """Every rule a `lint_ignore` names exists: a misspelt id would silence nothing, unnoticed."""
+    # Imported here: rule modules may use config helpers, so a module-level import could be a cycle.
+    from corsdeploy.lint.registry import rule_ids
+
+    known = rule_ids()
+    for section in SECTION_KINDS:
+        for name, entry in entries(data, section):
+            ignored = entry.get("lint_ignore")
+            for rule_id in ignored if isinstance(ignored, dict) else ():
+                if rule_id not in known:
+                    report.add((section, name, "lint_ignore", rule_id), _unknown_rule(rule_id, known, hinted),
+                               key=True)
+
+
+def _unknown_rule(rule_id: str, known: tuple[str, ...], hinted: hints.Suggester) -> str:
+    close = hinted.suggest(rule_id, known)
+    hint = f"did you mean {quoted(close)}?" if close else f"the rules are {', '.join(known)}"
+    return f"no lint rule {quoted(rule_id)}; {hint}"

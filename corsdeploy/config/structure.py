@@ -13,6 +13,7 @@ from corsdeploy.config import hints
 from corsdeploy.config.paths import SECTION_KINDS, Path_
 from corsdeploy.config.report import Reporter
 from corsdeploy.config.schema import PATTERN_MESSAGES, environment_schema
+from corsdeploy.config.services import S3_LIMITS
 from corsdeploy.config.shown import escaped, quoted
 from corsdeploy.model import Kind
 from corsdeploy.shapes import S3_FIELDS
@@ -77,7 +78,13 @@ def _translate(error: ValidationError, report: Reporter, policy_names: Collectio
             if name not in error.instance:
                 report.add(path, _required_message(name), key=True)
         return
-    report.add(path, _message(error, path, policy_names))
+    report.add(path, _message(error, path, policy_names), rule=_rule_of(error))
+
+
+def _rule_of(error: ValidationError) -> str | None:
+    """The lint rule a schema error is an instance of: more than 100 S3 rules is one of S3's limits."""
+    too_many_s3_rules = str(error.validator) == "maxItems" and error.schema.get("items") == _S3_RULE_LIST
+    return S3_LIMITS if too_many_s3_rules else None
 
 
 def _empty_cors_message(path: Path_, value: Any) -> str | None:

@@ -1,7 +1,8 @@
 """A lint rule: one class per rule with a stable id, a severity, a description and a fix hint."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
@@ -63,3 +64,17 @@ class Rule:
 def tagged(rule: type[Rule], text: str) -> str:
     """A plan warning as plan prints it: the rule id leading the text (`CD301: ...`)."""
     return f"{rule.id}: {text}"
+
+
+_TAG = re.compile(r"(CD[0-9]{3}): ")
+
+
+def tag_of(warning: str) -> str | None:
+    """The rule id a plan warning leads with (see `tagged`), None when it has none."""
+    found = _TAG.match(warning)
+    return found.group(1) if found else None
+
+
+def silenced(warning: str, lint_ignore: Mapping[str, str]) -> bool:
+    """Whether a resource's `lint_ignore` silences this plan warning."""
+    return tag_of(warning) in lint_ignore

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from botocore.exceptions import ClientError
 
 from corsdeploy.aws import translate
+from corsdeploy.lint.plan_rules import AuthorizerCatchesPreflight
+from corsdeploy.lint.rule import tagged
 from corsdeploy.model import Kind, Live, Resource
 from corsdeploy.providers.api_names import ApiListing
 from corsdeploy.providers.calls import Calls
@@ -186,10 +188,11 @@ def authorizer_warnings(routes: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
             continue
         fix = ("remove its authorization" if method == "OPTIONS"
                else f"add an 'OPTIONS {path}' route without authorization")
-        warnings.append(
+        warnings.append(tagged(
+            AuthorizerCatchesPreflight,
             f"route {key!r} has a {authorization} authorizer and catches OPTIONS: API Gateway sends CORS "
-            f"preflights to the authorizer and they fail; {fix}"
-        )
+            f"preflights to the authorizer and they fail; {fix}",
+        ))
     return tuple(warnings)
 
 

@@ -9,6 +9,8 @@ import re
 from collections.abc import Mapping
 
 from corsdeploy.errors import CorsdeployError, Problem
+from corsdeploy.lint.plan_rules import CoManaged, CoManagementCheckedAtApply
+from corsdeploy.lint.rule import tagged
 from corsdeploy.model import Resource
 
 # CloudFormation tags every resource it creates that can carry tags; CDK and SAM deploy through
@@ -30,8 +32,8 @@ _TOOLS = {"terraform": "Terraform", "opentofu": "OpenTofu", "cdktf": "CDK for Te
 CO_MANAGED_KEY = "co_managed"
 # The error code an apply result carries for a refused write.
 CO_MANAGED_CODE = "CoManaged"
-NOT_CHECKED_AT_PLAN = ("whether another IaC tool also manages it is not checked at plan: apply reads its "
-                       "tags just before writing")
+NOT_CHECKED_AT_PLAN = tagged(CoManagementCheckedAtApply, "whether another IaC tool also manages it is not "
+                             "checked at plan: apply reads its tags just before writing")
 
 
 def other_manager(tags: Mapping[str, str]) -> str | None:
@@ -60,10 +62,11 @@ def plan_warning(resource: Resource, manager: str | None) -> tuple[str, ...]:
     if manager is None:
         return ()
     if resource.co_managed:
-        return (f"also managed by {manager}; written anyway ({CO_MANAGED_KEY}: true): "
-                "that tool's next deployment may put back its own CORS",)
-    return (f"also managed by {manager}: apply will refuse to write it, since each tool would "
-            f"overwrite the other's CORS; set {CO_MANAGED_KEY}: true on this entry to write it anyway",)
+        return (tagged(CoManaged, f"also managed by {manager}; written anyway ({CO_MANAGED_KEY}: true): "
+                                  "that tool's next deployment may put back its own CORS"),)
+    return (tagged(CoManaged, f"also managed by {manager}: apply will refuse to write it, since each tool "
+                              f"would overwrite the other's CORS; set {CO_MANAGED_KEY}: true on this entry "
+                              "to write it anyway"),)
 
 
 def refuse_write(resource: Resource, manager: str | None) -> None:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from corsdeploy.errors import PlanError, Problem
+from corsdeploy.lint.plan_rules import StageNotAutoDeployed, StageSettingNotNeeded
+from corsdeploy.lint.rule import tagged
 from corsdeploy.model import Kind, Live, Resource
 from corsdeploy.services import digest
 from corsdeploy.services.deployments import Deployment, stage_is_current
@@ -139,16 +141,16 @@ def stage_warnings(resource: Resource, stages: Sequence[Stage], changes: bool) -
     """A warning for each stage that will not serve a CORS change, and for a `stage:` not needed."""
     wanted = resource.settings.get("stage")
     warnings = [
-        f"stage {stage.name!r} deploys automatically: `stage: {stage.name}` is not needed, and "
-        f"corsdeploy creates no deployment for it"
+        tagged(StageSettingNotNeeded, f"stage {stage.name!r} deploys automatically: `stage: {stage.name}` "
+               "is not needed, and corsdeploy creates no deployment for it")
         for stage in stages if stage.name == wanted and stage.auto_deploy
     ]
     if changes:
         fix = (f"`stage:` names {wanted!r}, so deploy this one yourself (or name it in `stage:`)" if wanted
                else "set `stage: <name>` to have corsdeploy deploy it after a change")
         warnings.extend(
-            f"stage {stage.name!r} does not deploy automatically: it serves the old CORS until the API "
-            f"is deployed to it; {fix}"
+            tagged(StageNotAutoDeployed, f"stage {stage.name!r} does not deploy automatically: it serves the "
+                   f"old CORS until the API is deployed to it; {fix}")
             for stage in stages if not stage.auto_deploy and stage.name != wanted
         )
     return tuple(warnings)

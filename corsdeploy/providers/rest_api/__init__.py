@@ -11,6 +11,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from corsdeploy.aws import error_code, translate
 from corsdeploy.errors import CorsdeployError, PlanError, Problem
+from corsdeploy.lint.plan_rules import RestStageServesOtherChanges
+from corsdeploy.lint.rule import tagged
 from corsdeploy.model import Kind, Live, Resource, frozen
 from corsdeploy.providers.api_names import ApiListing, require_key_name
 from corsdeploy.providers.calls import Calls
@@ -206,8 +208,10 @@ class RestApiProvider:
             reply = self._calls.call(GET_EXPORT, restApiId=state.api_id, stageName=state.stage, **EXPORT)
             export = json.loads(reply["body"].read())
         except (ClientError, BotoCoreError, ValueError) as error:
-            return (f"could not compare stage {state.stage!r} with the API's draft ({type(error).__name__}: "
-                    f"{error}): the redeployment after this change ships every undeployed change",)
+            return (tagged(RestStageServesOtherChanges,
+                           f"could not compare stage {state.stage!r} with the API's draft "
+                           f"({type(error).__name__}: {error}): the redeployment after this change ships "
+                           "every undeployed change"),)
         return snapshot_warning(resource, state, export) if isinstance(export, Mapping) else ()
 
     def _get(self, resource: Resource, operation: AwsOperation, missing: str,

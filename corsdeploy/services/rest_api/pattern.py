@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 
 from corsdeploy import limits
 from corsdeploy.errors import PlanError, Problem
+from corsdeploy.lint.plan_rules import RestProxyIntegration, RestSeveralOriginsOnActualResponses
+from corsdeploy.lint.rule import tagged
 from corsdeploy.model import CorsRule, Resource, frozen
 from corsdeploy.services.rest_api.state import (
     Integration,
@@ -249,10 +251,13 @@ def warnings(resource: Resource, managed: Sequence[RestResource]) -> tuple[str, 
             if name == "OPTIONS":
                 continue
             if integration_type in PROXY_INTEGRATIONS:
-                out.append(f"{name} {res.path} uses a {integration_type} integration: API Gateway passes the "
-                           f"backend's response through, so the backend must send {ALLOW_ORIGIN}")
+                out.append(tagged(RestProxyIntegration,
+                                  f"{name} {res.path} uses a {integration_type} integration: API Gateway "
+                                  f"passes the backend's response through, so the backend must send "
+                                  f"{ALLOW_ORIGIN}"))
             elif _several(rule) and carries_cors(method) and not maps_origin_dynamically(method):
-                out.append(f"{name} {res.path}: with several origins API Gateway cannot choose one static "
-                           f"{ALLOW_ORIGIN} for actual responses; the backend must send it (map "
-                           f"integration.response.header.{ALLOW_ORIGIN})")
+                out.append(tagged(RestSeveralOriginsOnActualResponses,
+                                  f"{name} {res.path}: with several origins API Gateway cannot choose one "
+                                  f"static {ALLOW_ORIGIN} for actual responses; the backend must send it "
+                                  f"(map integration.response.header.{ALLOW_ORIGIN})"))
     return tuple(out)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from corsdeploy.lint.plan_rules import RestStageServesOtherChanges
+from corsdeploy.lint.rule import tagged
 from corsdeploy.model import Resource
 from corsdeploy.services.rest_api.pattern import (
     METHOD_HEADER,
@@ -142,5 +144,6 @@ def snapshot_warning(resource: Resource, state: RestApiState, export: Mapping[st
     if not found:
         return ()
     shown = "; ".join(found[:SHOWN]) + (f"; and {len(found) - SHOWN} more" if len(found) > SHOWN else "")
-    return (f"stage {state.stage!r} serves a deployment that differs from the API's draft beyond "
-            f"corsdeploy's CORS keys ({shown}): the redeployment after this change ships those too",)
+    return (tagged(RestStageServesOtherChanges,
+                   f"stage {state.stage!r} serves a deployment that differs from the API's draft beyond "
+                   f"corsdeploy's CORS keys ({shown}): the redeployment after this change ships those too"),)
