@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from corsdeploy.errors import CorsdeployError
-from corsdeploy.model import Environment, Kind, Resource
+from corsdeploy.model import AwsSettings, Environment, Kind, Resource
 from corsdeploy.trust import normalized_url
 
 _AMAZON_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn")
@@ -179,3 +179,11 @@ def not_served(environment: Environment, target: Target, live: bool) -> Corsdepl
 
 def _shown(text: str) -> str:
     return repr(text if len(text) <= _SHOWN else text[:_SHOWN] + "…")
+
+
+def endpoint_overrides(aws: AwsSettings, environ: Mapping[str, str]) -> tuple[str, ...]:
+    """Where S3 requests go instead of AWS: the file's endpoint_url, then the variables botocore
+    honours (facts §7.8), unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS says not to."""
+    ignored = environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true"
+    configured = () if ignored else (environ.get("AWS_ENDPOINT_URL_S3"), environ.get("AWS_ENDPOINT_URL"))
+    return tuple(url for url in (aws.endpoint_url, *configured) if url)
