@@ -51,7 +51,7 @@ ENV_DIR_VARIABLE = "CORSDEPLOY_ENV_DIR"
 SANDBOX_URL_VARIABLE = "CORSDEPLOY_SANDBOX_URL"
 # Words people type for a command by another name; difflib only sees spelling.
 _SYNONYMS = {"start": "up", "run": "up", "stop": "down", "kill": "down", "deploy": "apply", "diff": "plan",
-             "check": "validate", "lint": "validate"}
+             "lint": "validate"}
 
 
 def suggest(typed: str, known: Sequence[str]) -> str | None:
@@ -737,6 +737,68 @@ def lint_command(env_name: str | None, all_envs: bool, output_format: str, fail_
         click.echo(render_findings(findings), nl=False)
     threshold = Severity(fail_on).rank
     return ExitCode.ERROR if any(f.severity.rank >= threshold for f in findings) else ExitCode.OK
+
+
+@cli.command(short_help="Simulate a browser request: the AWS service's answer and the browser's verdict.",
+             epilog=_example(
+                 "corsdeploy check --env prod --resource s3_bucket.assets --origin https://app.example.com "
+                 "--method PUT --header content-type",
+                 "corsdeploy check --env prod --resource http_api.orders --origin https://app.example.com "
+                 "--method GET --actual --credentials --live --format json"))
+@_ENV
+@click.option("--resource", "address", required=True, metavar="ADDR",
+              help="The resource the request goes to, e.g. s3_bucket.assets.")
+@click.option("--origin", required=True, metavar="ORIGIN",
+              help="The page's origin, e.g. https://app.example.com.")
+@click.option("--method", required=True, metavar="METHOD",
+              help="The request's method (a preflight's Access-Control-Request-Method).")
+@click.option("--header", "headers", multiple=True, metavar="NAME",
+              help="A header the page sets (repeatable, or comma-separated names).")
+@click.option("--actual", is_flag=True, help="Evaluate the request itself, not its preflight.")
+@click.option("--credentials", is_flag=True,
+              help="The page sends credentials (cookies, HTTP authentication).")
+@click.option("--path", metavar="PATH",
+              help="The URL path, for services that answer per path (REST API resources).")
+@click.option("--live", is_flag=True,
+              help="Evaluate the live configuration (reads AWS) instead of the file's.")
+@_format_option("the check document")
+@common_options
+def check(env_name: str, address: str, origin: str, method: str, headers: tuple[str, ...],
+          actual: bool, credentials: bool, path: str | None, live: bool, output_format: str) -> int:
+    """Evaluate one browser request against a resource's CORS the way the AWS service does (preflight
+    unless --actual), against the file's configuration or with --live the live one, and say whether
+    the browser lets it through, and why. Exit 0 whatever the verdict."""
+    from corsdeploy.simulate.browser import normalize_method
+    from corsdeploy.simulate.request import BrowserRequest
+
+    request = BrowserRequest(origin, normalize_method(method), _header_names(headers),
+                             preflight=not actual, credentials=credentials, path=path)
+    environment = _load(env_name, for_aws=live)
+    if live:
+        from corsdeploy.engine import check_request
+
+        answer = check_request(environment, address, request, live=True)
+    else:  # the engine would import boto3: a check of the file works offline, and starts fast
+        from corsdeploy.simulate import check as simulate
+        from corsdeploy.simulate import resource_at
+
+        answer = simulate(resource_at(environment, address), request)
+    if output_format == "json":
+        from corsdeploy.render.check import check_document
+        from corsdeploy.render.json_view import dumps
+
+        click.echo(dumps(check_document(answer)))
+    else:
+        from corsdeploy.render.check import render_check
+
+        render_check(answer, request, _stdout())
+    return ExitCode.OK
+
+
+def _header_names(values: Sequence[str]) -> tuple[str, ...]:
+    """`--header` values as header names: each may list several, comma-separated (as
+    Access-Control-Request-Headers does)."""
+    return tuple(name.strip() for value in values for name in value.split(",") if name.strip())
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

@@ -28,6 +28,8 @@ from corsdeploy.plan import (
 from corsdeploy.planfile import SavedPlan
 from corsdeploy.providers.operations import ArnContext, Grant, Phase, Principal
 from corsdeploy.results import ApplyResult
+from corsdeploy.simulate import check, resource_at
+from corsdeploy.simulate.request import Answer, BrowserRequest
 from corsdeploy.state import (
     Backups,
     FolderSetting,
@@ -289,3 +291,19 @@ def environment_permissions(environment: Environment, read_only: bool = False) -
     document = policy(grants, ArnContext(clients.partition, clients.region, clients.account))
     source = [op for op in STS_OPERATIONS if op.principal is Principal.SOURCE]
     return Permissions(document, notes(document, environment.aws.assume_role, source))
+
+
+# --- check: one browser request against one resource ----------------------------------------------
+
+def check_request(environment: Environment, address: str, request: BrowserRequest,
+                  live: bool = False) -> Answer:
+    """How the service answers `request` and whether the browser lets it through: against the file's
+    configuration, or with `live` the resource's live one, read like plan reads it (the trust rule,
+    then the account guard, then the one provider)."""
+    resource = resource_at(environment, address)
+    if not live:
+        return check(resource, request)
+    clients = Clients(environment.aws, source=environment.path)
+    clients.check_account()
+    lives = read_live([resource], providers_for([resource], clients))
+    return check(resource, request, lives[resource.address])

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 
 from corsdeploy.errors import CorsdeployError
 from corsdeploy.model import Environment, Kind, Live, Resource
+from corsdeploy.simulate.assumptions import split_notes, with_notes
 from corsdeploy.simulate.browser import verdict
 from corsdeploy.simulate.request import Answer, BrowserRequest, ServiceAnswer
 
@@ -50,11 +51,18 @@ def check(resource: Resource, request: BrowserRequest, live: Live | None = None)
     browser's verdict on it."""
     answer = ANSWERS[resource.kind]()(resource, request, live)
     allowed, why = verdict(request, answer)
-    # The service's reason explains a refusal already, except when the browser refuses headers
-    # the service did send (`*` with credentials, say).
-    reason = answer.reason if allowed or not answer.headers else f"{answer.reason}; {why}"
-    return Answer(resource.address, allowed, answer.status, answer.matched_rule, answer.headers, reason,
-                  (*answer.steps, f"browser: {why}"))
+    return Answer(resource.address, allowed, answer.status, answer.matched_rule, answer.headers,
+                  _reason(answer, allowed, why), (*answer.steps, f"browser: {why}"))
+
+
+def _reason(answer: ServiceAnswer, allowed: bool, why: str) -> str:
+    """The service's reason, which explains a refusal already, except when the browser refuses
+    headers the service did send (`*` with credentials, say): then the browser's why follows it,
+    before any UNCONFIRMED notes."""
+    if allowed or not answer.headers:
+        return answer.reason
+    reason, notes = split_notes(answer.reason)
+    return with_notes(f"{reason}; {why}", notes)
 
 
 def resource_at(environment: Environment, address: str) -> Resource:

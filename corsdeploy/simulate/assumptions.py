@@ -26,7 +26,22 @@ class Assumption:
 
     @property
     def note(self) -> str:
-        return f"UNCONFIRMED: {self.says} (facts {self.facts})"
+        return f"{UNCONFIRMED}{self.says} (facts {self.facts})"
+
+
+# How a note on an UNCONFIRMED choice starts, and what joins it to the reason before it.
+UNCONFIRMED = "UNCONFIRMED: "
+NOTE_SEPARATOR = "; "
+
+
+def with_notes(reason: str, notes: Sequence[str]) -> str:
+    return NOTE_SEPARATOR.join([reason, *notes])
+
+
+def split_notes(reason: str) -> tuple[str, list[str]]:
+    """A reason without its UNCONFIRMED notes, and the notes."""
+    base, *notes = reason.split(NOTE_SEPARATOR + UNCONFIRMED)
+    return base, [UNCONFIRMED + note for note in notes]
 
 
 # Which value to use for an assumption: the simulator's choice, or (to find what an answer
@@ -51,7 +66,7 @@ def settle(evaluate: Callable[[Chooser], ServiceAnswer], candidates: Sequence[As
     depends = [a for a in candidates if _observable(evaluate(_turned(a))) != _observable(answer)]
     if not depends:
         return answer
-    return replace(answer, reason="; ".join([answer.reason, *(a.note for a in depends)]))
+    return replace(answer, reason=with_notes(answer.reason, [a.note for a in depends]))
 
 
 def _observable(answer: ServiceAnswer) -> tuple[object, ...]:
@@ -169,7 +184,7 @@ FUNCTION_URL = CorsObjectAssumptions(
 # Notes a Cors-object answer always carries where it applies (no alternative to compare with).
 # The service hands preflights to the function only where no CORS is configured.
 FUNCTION_URL_ANSWERS_PREFLIGHT = (
-    "UNCONFIRMED: Lambda answers the preflight itself, without invoking the function (facts §4.3, §8.4)")
+    f"{UNCONFIRMED}Lambda answers the preflight itself, without invoking the function (facts §4.3, §8.4)")
 # What the integration or function answers is its own code's business; the simulator assumes a
 # plain success without CORS headers of its own.
 BACKEND_STATUS = 200

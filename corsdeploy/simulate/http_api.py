@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from corsdeploy.model import CorsConfig, CorsRule, Live, Resource
 from corsdeploy.services.http_api import SERVICE, CorsObjectService
@@ -21,6 +21,7 @@ from corsdeploy.simulate.assumptions import (
     Chooser,
     CorsObjectAssumptions,
     settle,
+    with_notes,
 )
 from corsdeploy.simulate.request import BrowserRequest, ServiceAnswer
 
@@ -66,8 +67,7 @@ def config_of(surface: Surface, resource: Resource, live: Live | None) -> CorsCo
 def evaluate_on(surface: Surface, config: CorsConfig | None, request: BrowserRequest) -> ServiceAnswer:
     answer = settle(lambda choose: _evaluate(surface, config, request, choose), surface.assumptions.all)
     if surface.preflight_note and config is not None and _is_preflight(request):
-        return ServiceAnswer(answer.status, answer.headers, answer.matched_rule,
-                             f"{answer.reason}; {surface.preflight_note}", answer.steps)
+        return replace(answer, reason=with_notes(answer.reason, [surface.preflight_note]))
     return answer
 
 
