@@ -5,8 +5,8 @@ import pytest
 
 from corsdeploy.config import check_data
 from corsdeploy.errors import CorsdeployError
-from corsdeploy.model import Environment, Kind
-from corsdeploy.simulate.urls import candidates, not_served, served_by, target_of
+from corsdeploy.model import AwsSettings, Environment, Kind
+from corsdeploy.simulate.urls import candidates, endpoint_overrides, not_served, served_by, target_of
 
 CORS = {"AllowOrigins": ["https://app.example.com"], "AllowMethods": ["GET"]}
 S3_RULES = [{"AllowedOrigins": ["https://app.example.com"], "AllowedMethods": ["GET"]}]
@@ -130,3 +130,13 @@ def test_not_served_names_the_url_and_what_would_serve_it(url: str, live: bool, 
 def test_urls_no_resource_can_serve(url: str, message: str) -> None:
     with pytest.raises(CorsdeployError, match=message):
         target_of(url)
+
+
+def test_endpoint_overrides_follow_botocore() -> None:
+    file = AwsSettings(endpoint_url="http://127.0.0.1:47123")
+    environ = {"AWS_ENDPOINT_URL_S3": "http://localhost:4566", "AWS_ENDPOINT_URL": "http://127.0.0.1:4567"}
+    assert endpoint_overrides(file, environ) == (
+        "http://127.0.0.1:47123", "http://localhost:4566", "http://127.0.0.1:4567")
+    ignored = {**environ, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}
+    assert endpoint_overrides(file, ignored) == ("http://127.0.0.1:47123",)
+    assert endpoint_overrides(AwsSettings(), {}) == ()
