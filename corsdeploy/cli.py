@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from corsdeploy.engine import PlanRun
     from corsdeploy.model import Environment
     from corsdeploy.results import ApplyResult
+    from corsdeploy.simulate.browser_error import Given
     from corsdeploy.state import LockInfo
 
 
@@ -706,13 +707,16 @@ def import_(addresses: tuple[str, ...], env_name: str | None) -> int:
                  "corsdeploy check --env prod --resource s3_bucket.assets --origin https://app.example.com "
                  "--method PUT --header content-type",
                  "corsdeploy check --env prod --resource http_api.orders --origin https://app.example.com "
-                 "--method GET --actual --credentials --live --format json"))
+                 "--method GET --actual --credentials --live --format json",
+                 "corsdeploy check --env prod --from-browser-error \"$(pbpaste)\"",
+                 "pbpaste | corsdeploy check --env prod --from-browser-error - --origin https://app.example.com"))
 @_ENV
-@click.option("--resource", "address", required=True, metavar="ADDR",
-              help="The resource the request goes to, e.g. s3_bucket.assets.")
-@click.option("--origin", required=True, metavar="ORIGIN",
+@click.option("--resource", "address", metavar="ADDR",
+              help="The resource the request goes to, e.g. s3_bucket.assets (with --from-browser-error: "
+              "instead of the one serving the message's URL).")
+@click.option("--origin", metavar="ORIGIN",
               help="The page's origin, e.g. https://app.example.com.")
-@click.option("--method", required=True, metavar="METHOD",
+@click.option("--method", metavar="METHOD",
               help="The request's method (a preflight's Access-Control-Request-Method).")
 @click.option("--header", "headers", multiple=True, metavar="NAME",
               help="A header the page sets (repeatable, or comma-separated names).")
@@ -723,15 +727,31 @@ def import_(addresses: tuple[str, ...], env_name: str | None) -> int:
               help="The URL path, for services that answer per path (REST API resources).")
 @click.option("--live", is_flag=True,
               help="Evaluate the live configuration (reads AWS) instead of the file's.")
+@click.option("--from-browser-error", "browser_error", metavar="TEXT",
+              help="A browser console's CORS error (Chrome, Firefox, Safari), pasted as it is (`-`: read it "
+              "from stdin): the request is read from it, and the smallest change to the file that allows it "
+              "is suggested. --origin, --method and --header fill in what the message leaves out.")
 @_format_option("the check document")
 @common_options
-def check(env_name: str, address: str, origin: str, method: str, headers: tuple[str, ...],
-          actual: bool, credentials: bool, path: str | None, live: bool, output_format: str) -> int:
+def check(env_name: str, address: str | None, origin: str | None, method: str | None,
+          headers: tuple[str, ...], actual: bool, credentials: bool, path: str | None, live: bool,
+          browser_error: str | None, output_format: str) -> int:
     """Evaluate one browser request against a resource's CORS the way the AWS service does (preflight
     unless --actual), against the file's configuration or with --live the live one, and say whether
     the browser lets it through, and why. Exit 0 whatever the verdict."""
     from corsdeploy.simulate.browser import normalize_method
     from corsdeploy.simulate.request import BrowserRequest
+
+    if browser_error is not None:
+        from corsdeploy.simulate.browser_error import Given
+
+        if path is not None:
+            raise click.UsageError("--path is read from the message's URL", click.get_current_context())
+        given = Given(origin, method, _header_names(headers), credentials, actual)
+        return _check_browser_error(env_name, _message(browser_error), given, address, live, output_format)
+    if address is None or origin is None or method is None:
+        raise click.UsageError("give --resource, --origin and --method (or --from-browser-error TEXT)",
+                               click.get_current_context())
 
     request = BrowserRequest(origin, normalize_method(method), _header_names(headers),
                              preflight=not actual, credentials=credentials, path=path)
@@ -754,6 +774,41 @@ def check(env_name: str, address: str, origin: str, method: str, headers: tuple[
         from corsdeploy.render.check import render_check
 
         render_check(answer, request, _stdout())
+    return ExitCode.OK
+
+
+def _message(value: str) -> str:
+    """--from-browser-error's text; `-` reads it from stdin (no more than the parser accepts, plus one
+    character so that a longer text is refused rather than cut)."""
+    from corsdeploy.simulate.browser_error import MAX_MESSAGE_CHARS
+
+    return sys.stdin.read(MAX_MESSAGE_CHARS + 1) if value == "-" else value
+
+
+def _check_browser_error(env_name: str, text: str, given: Given, address: str | None, live: bool,
+                         output_format: str) -> int:
+    """`check --from-browser-error`: offline without --live (the engine would import boto3)."""
+    environment = _load(env_name, for_aws=live)
+    if live:
+        from corsdeploy.engine import check_browser_error
+
+        result = check_browser_error(environment, text, given, address)
+    else:
+        from corsdeploy.lint.engine import lint_environment
+        from corsdeploy.simulate.from_browser_error import check_from_browser_error
+        from corsdeploy.simulate.urls import endpoint_overrides
+
+        result = check_from_browser_error(environment, text, given, lint_environment,
+                                          endpoint_overrides(environment.aws, os.environ), address=address)
+    if output_format == "json":
+        from corsdeploy.render.browser_error import browser_error_document
+        from corsdeploy.render.json_view import dumps
+
+        click.echo(dumps(browser_error_document(result)))
+    else:
+        from corsdeploy.render.browser_error import render_browser_error
+
+        render_browser_error(result, environment.name, _stdout())
     return ExitCode.OK
 
 

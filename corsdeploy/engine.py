@@ -3,10 +3,12 @@ providers), so the CLI imports this lazily and offline commands stay fast."""
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from corsdeploy.apply import Writer, apply_changes, refuse_stale
 from corsdeploy.aws import OPERATIONS as STS_OPERATIONS
@@ -32,7 +34,10 @@ from corsdeploy.providers import Provider
 from corsdeploy.providers.operations import ArnContext, Grant, Phase, Principal
 from corsdeploy.results import ApplyResult
 from corsdeploy.simulate import check, resource_at
+from corsdeploy.simulate.browser_error import Given
+from corsdeploy.simulate.from_browser_error import ErrorCheck, check_from_browser_error
 from corsdeploy.simulate.request import Answer, BrowserRequest
+from corsdeploy.simulate.urls import endpoint_overrides
 from corsdeploy.state import (
     Backups,
     FolderSetting,
@@ -390,3 +395,60 @@ def _stage_names(providers: dict[Kind, Provider], resource: Resource, api_id: st
     provider = providers[Kind.HTTP_API]
     assert isinstance(provider, HttpApiProvider)
     return provider.stage_names(resource, api_id)
+
+
+# --- check --from-browser-error --live: what only AWS knows --------------------------------------
+
+def check_browser_error(environment: Environment, text: str, given: Given,
+                        address: str | None = None) -> ErrorCheck:
+    """`check --from-browser-error --live`: the message's request against the live configuration of
+    the resource serving its URL, found among API ids and function URLs read from AWS when the file
+    does not hold them (the trust rule, then the account guard, as plan)."""
+    from corsdeploy.lint.engine import lint_environment
+
+    reads = _LiveReads(environment)
+    return check_from_browser_error(environment, text, given, lint_environment,
+                                    endpoint_overrides(environment.aws, os.environ), reads, address)
+
+
+class _LiveReads:
+    """AwsReads through the providers; each resource is read once."""
+
+    def __init__(self, environment: Environment) -> None:
+        self._clients = Clients(environment.aws, source=environment.path)
+        self._clients.check_account()
+        self._providers = providers_for(environment.resources, self._clients)
+        self._lives: dict[str, Live] = {}
+
+    def identities(self, resources: Sequence[Resource]) -> tuple[dict[str, str], tuple[Problem, ...]]:
+        """The API id or function URL host of each resource that could be read; the others' problems."""
+        with ThreadPoolExecutor(max_workers=min(PARALLEL_ENVIRONMENTS, max(1, len(resources)))) as pool:
+            outcomes = list(pool.map(self._try_read, resources))
+        found: dict[str, str] = {}
+        problems: list[Problem] = []
+        for resource, outcome in zip(resources, outcomes, strict=True):
+            if isinstance(outcome, CorsdeployError):
+                problems += outcome.problems
+            elif _identity(outcome) is not None:
+                found[resource.address] = str(_identity(outcome))
+        return found, tuple(problems)
+
+    def live(self, resource: Resource) -> Live:
+        if resource.address not in self._lives:
+            self._lives.update(read_live([resource], self._providers))
+        return self._lives[resource.address]
+
+    def _try_read(self, resource: Resource) -> Live | CorsdeployError:
+        try:
+            return self.live(resource)
+        except CorsdeployError as error:
+            return error
+
+
+def _identity(live: Live) -> str | None:
+    """What a URL names the live resource by: an API's id, a function URL's host."""
+    from corsdeploy.providers.function_url import FunctionUrlHandle
+
+    if isinstance(live.handle, FunctionUrlHandle):
+        return urlsplit(live.handle.url).hostname
+    return live.identity
