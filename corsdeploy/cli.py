@@ -787,8 +787,9 @@ def _message(value: str) -> str:
 
 def _check_browser_error(env_name: str, text: str, given: Given, address: str | None, live: bool,
                          output_format: str) -> int:
-    """`check --from-browser-error`: offline without --live (the engine would import boto3)."""
-    environment = _load(env_name, for_aws=live)
+    """`check --from-browser-error`: offline without --live (the engine would import boto3). The
+    sandbox's URL applies either way: the browser names the URL it really used."""
+    environment = _load(env_name)
     if live:
         from corsdeploy.engine import check_browser_error
 

@@ -191,6 +191,19 @@ def test_a_sandbox_url_is_path_style_s3_on_the_endpoint(tmp_path: Path) -> None:
         "s3_bucket.uploads-prod", True, None)
 
 
+def test_a_url_on_the_moved_sandbox_is_found(tmp_path: Path) -> None:
+    """CORSDEPLOY_SANDBOX_URL moves a loopback endpoint_url for every command (`make demo
+    SANDBOX_PORT=...`); the browser then names the moved URL."""
+    runner = InProcessCli(tmp_path)
+    runner.write_env("dev", ENVIRONMENT.replace("  region: eu-west-1\n",
+                                                "  region: eu-west-1\n  endpoint_url: http://127.0.0.1:4566\n"))
+    message = CHROME_PREFLIGHT.replace(S3_URL, "http://127.0.0.1:47124/uploads-prod/in/photo.jpg")
+    done = runner("check", "--env", "dev", "--from-browser-error", message, "--format", "json",
+                  env={"CORSDEPLOY_SANDBOX_URL": "http://127.0.0.1:47124"})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["address"] == "s3_bucket.uploads-prod"
+
+
 @pytest.mark.parametrize("args", [
     ("--origin", APP),
     ("--from-browser-error", CHROME_HEADER, "--path", "/items"),
