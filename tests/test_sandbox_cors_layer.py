@@ -51,10 +51,12 @@ def send(server: MotoServer, method: str, path: str, headers: Mapping[str, str] 
 
 
 def preflight(server: MotoServer, origin: str, method: str, headers: str | None = None,
-              path: str = f"/{BUCKET}/{KEY}") -> Reply:
+              path: str = f"/{BUCKET}/{KEY}", host: str | None = None) -> Reply:
     request = {"Origin": origin, "Access-Control-Request-Method": method}
     if headers is not None:
         request["Access-Control-Request-Headers"] = headers
+    if host is not None:
+        request["Host"] = host
     return send(server, "OPTIONS", path, request)
 
 
@@ -219,3 +221,15 @@ def test_everything_else_is_moto_s(moto_server: MotoServer, bucket: Any) -> None
     assert send(moto_server, "GET", "/moto-api/").status == 200
     sts = boto3.client("sts", endpoint_url=moto_server.url, region_name="eu-west-1")
     assert sts.get_caller_identity()["Account"]
+
+
+@pytest.mark.parametrize("host", ["a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com",
+                                  "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com:443",
+                                  "abcdef0123456789.lambda-url.eu-west-1.on.aws"])
+def test_api_and_function_url_hosts_are_answered_as_not_served(moto_server: MotoServer, host: str) -> None:
+    """moto alone answers them with its own unrelated responses (a 200 preflight without CORS headers
+    for an HTTP API, 403 for a REST API), which a probe would report as disagreements."""
+    reply = preflight(moto_server, "https://app.example.com", "GET", path="/prod/", host=host)
+    assert reply.status == 501
+    assert reply.headers["X-Corsdeploy-Sandbox"] == "no-data-plane"
+    assert reply.cors() == {}

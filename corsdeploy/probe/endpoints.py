@@ -23,12 +23,16 @@ _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _API_ID = re.compile(r"[a-z0-9]{1,64}")
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _AWS_DOMAIN = r"amazonaws\.com(\.cn)?"
+# Invoke hosts of APIs and function URLs (under an override they name the resource in the Host header).
+API_HOSTS = (
+    re.compile(rf"[a-z0-9]+\.execute-api\.[a-z0-9-]+\.{_AWS_DOMAIN}"),
+    re.compile(r"[a-z0-9]+\.lambda-url\.[a-z0-9-]+\.on\.aws"),
+)
 # The only hosts a probe connects to without an override, each an AWS endpoint of a probed service.
 AWS_HOSTS = (
     re.compile(rf"[a-z0-9][a-z0-9-]{{1,61}}[a-z0-9]\.s3\.[a-z0-9-]+\.{_AWS_DOMAIN}"),
     re.compile(rf"s3\.[a-z0-9-]+\.{_AWS_DOMAIN}"),
-    re.compile(rf"[a-z0-9]+\.execute-api\.[a-z0-9-]+\.{_AWS_DOMAIN}"),
-    re.compile(r"[a-z0-9]+\.lambda-url\.[a-z0-9-]+\.on\.aws"),
+    *API_HOSTS,
 )
 _FUNCTION_URL = re.compile(r"https://[a-z0-9]+\.lambda-url\.[a-z0-9-]+\.on\.aws/?")
 

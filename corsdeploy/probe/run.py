@@ -12,6 +12,7 @@ from corsdeploy.probe.compare import Difference, differences
 from corsdeploy.probe.endpoints import Endpoint
 from corsdeploy.probe.requests import ProbeRequest
 from corsdeploy.probe.send import DEFAULT_TIMEOUT, Reply, SendError, request_url, send
+from corsdeploy.sandbox import NOT_SERVED, NOT_SERVED_HEADER
 from corsdeploy.simulate.request import Answer, BrowserRequest
 
 # Requests in flight at once, over all resources: a probe must not look like a flood.
@@ -57,11 +58,14 @@ class Exchange:
 
 @dataclass(frozen=True)
 class ResourceProbe:
+    """What one resource answered; `not_probed` says why nothing more was sent, when so."""
+
     address: str
     kind: Kind
     endpoint: Endpoint
     exchanges: tuple[Exchange, ...]
     notes: tuple[str, ...] = ()
+    not_probed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ class ProbeReport:
             "agree": sum(e.agrees for e in exchanges),
             "disagree": sum(e.reply is not None and bool(e.differences) for e in exchanges),
             "failed": sum(e.reply is None for e in exchanges),
+            "not_probed": sum(r.not_probed is not None for r in self.resources),
         }
 
     @property
@@ -96,29 +101,43 @@ def run_probes(planned: Sequence[PlannedProbe], override: Callable[[Kind], str |
         def exchange(probe: PlannedProbe, request: ProbeRequest) -> Exchange:
             return _exchange(probe, request, override(probe.kind), timeout, sender)
 
-        located = list(pool.map(lambda p: _locate(p, exchange), planned))
-        futures = [[pool.submit(exchange, probe, r) for r in probe.requests[len(done):]]
-                   for probe, done in located]
+        located = list(pool.map(lambda p: _locate(p, exchange, override(p.kind) is not None), planned))
+        futures = [[] if skipped else [pool.submit(exchange, probe, r) for r in probe.requests[len(done):]]
+                   for probe, done, skipped in located]
         return tuple(
             ResourceProbe(probe.address, probe.kind, probe.endpoint,
-                          (*done, *(f.result() for f in pending)), probe.notes)
-            for (probe, done), pending in zip(located, futures, strict=True)
+                          (*done, *(f.result() for f in pending)), probe.notes, skipped)
+            for (probe, done, skipped), pending in zip(located, futures, strict=True)
         )
 
 
-def _locate(probe: PlannedProbe, exchange: Callable[[PlannedProbe, ProbeRequest], Exchange]
-            ) -> tuple[PlannedProbe, tuple[Exchange, ...]]:
-    """For a bucket probed on AWS, its first request alone: when S3 redirects it to the bucket's own
-    region, the whole probe moves there (as botocore follows S3's region redirects, facts §7.6)."""
-    if probe.relocate is None or not probe.requests:
-        return probe, ()
+def _locate(probe: PlannedProbe, exchange: Callable[[PlannedProbe, ProbeRequest], Exchange],
+            overridden: bool) -> tuple[PlannedProbe, tuple[Exchange, ...], str | None]:
+    """The first request alone where its answer may change the rest: for a bucket on AWS, when S3
+    redirects it to the bucket's own region the whole probe moves there (as botocore follows S3's
+    region redirects, facts §7.6); under an override, when the corsdeploy sandbox says it does not
+    serve the kind, nothing more is sent (why comes back third)."""
+    if (probe.relocate is None and not overridden) or not probe.requests:
+        return probe, (), None
     first = exchange(probe, probe.requests[0])
+    if overridden and _not_served(first.reply):
+        return probe, (), (f"the corsdeploy sandbox serves S3 only (moto has no {_DATA_PLANES[probe.kind]} "
+                           "data plane); `corsdeploy check` predicts what AWS answers")
     region = _redirected_to(first.reply)
-    if region is None:
-        return probe, (first,)
+    if probe.relocate is None or region is None:
+        return probe, (first,), None
     moved = replace(probe, endpoint=probe.relocate(region),
                     notes=(*probe.notes, f"S3 redirected the probe to the bucket's region, {region}"))
-    return moved, ()
+    return moved, (), None
+
+
+_DATA_PLANES = {Kind.S3_BUCKET: "S3", Kind.HTTP_API: "API Gateway", Kind.REST_API: "API Gateway",
+                Kind.FUNCTION_URL: "Lambda function URL"}
+
+
+def _not_served(reply: Reply | None) -> bool:
+    return reply is not None and any(name.lower() == NOT_SERVED_HEADER.lower() and value == NOT_SERVED
+                                     for name, value in reply.headers)
 
 
 def _redirected_to(reply: Reply | None) -> str | None:

@@ -46,12 +46,15 @@ def render_probe(report: ProbeReport, console: Console) -> None:
     summary = report.summary
     verdict = ("[green]every answer agrees with check[/green]" if report.ok
                else f"[red]{summary['disagree']} disagree[/red], {summary['failed']} failed")
+    skipped = f"; {summary['not_probed']} not probed" if summary["not_probed"] else ""
     console.print(f"Probe of {_shown(report.environment)}: {summary['requests']} requests to "
-                  f"{summary['resources']} resources; {summary['agree']} agree; {verdict}.")
+                  f"{summary['resources']} resources; {summary['agree']} agree; {verdict}{skipped}.")
 
 
 def _render_resource(resource: ResourceProbe, console: Console) -> None:
     address = _shown(resource.address)
+    if resource.not_probed is not None:
+        console.print(f"[yellow]{address}[/yellow]: not probed: {_shown(resource.not_probed)}")
     for exchange in resource.exchanges:
         if exchange.reply is None:
             console.print(f"[red]{address}[/red]: {_shown(_request(exchange))}: failed: "
@@ -70,7 +73,7 @@ def probe_document(report: ProbeReport) -> dict[str, Any]:
         "environment": report.environment,
         "resources": [
             {"address": r.address, "url": bounded(r.endpoint.url), "notes": [bounded(n) for n in r.notes],
-             "requests": [_exchange_document(r, e) for e in r.exchanges]}
+             "not_probed": r.not_probed, "requests": [_exchange_document(r, e) for e in r.exchanges]}
             for r in report.resources
         ],
         "summary": report.summary,

@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from moto.s3.models import s3_backends
@@ -24,6 +25,8 @@ from moto.s3.utils import bucket_name_from_url
 from werkzeug.wrappers import Request
 
 from corsdeploy.model import CorsConfig
+from corsdeploy.probe.endpoints import API_HOSTS
+from corsdeploy.sandbox import NOT_SERVED, NOT_SERVED_HEADER
 from corsdeploy.shapes import rules_from_s3
 from corsdeploy.simulate import s3 as s3_semantics
 from corsdeploy.simulate.request import BrowserRequest
@@ -57,6 +60,8 @@ class S3CorsLayer:
         self.dispatcher = dispatcher
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        if is_api_invoke_host(environ):
+            return _not_served(start_response)
         app: WsgiApp = self.dispatcher.get_application(environ)
         if getattr(app, "service", None) != "s3":
             return app(environ, start_response)
@@ -68,6 +73,21 @@ class S3CorsLayer:
             return _preflight(origin, target, environ, start_response)
         headers = {} if origin is None else _actual_headers(origin, target, environ)
         return app(environ, _replacing_cors_headers(start_response, headers))
+
+
+def is_api_invoke_host(environ: Environ) -> bool:
+    """Whether a request names an API's or a function URL's invoke host (`probe` sends those to the
+    sandbox with the AWS host name in the Host header)."""
+    host = urlsplit(f"//{environ.get('HTTP_HOST', '')}").hostname or ""
+    return any(pattern.fullmatch(host) for pattern in API_HOSTS)
+
+
+def _not_served(start_response: StartResponse) -> Iterable[bytes]:
+    body = (b"The corsdeploy sandbox serves S3 only: moto has no API Gateway or Lambda function URL "
+            b"data plane. `corsdeploy check` predicts what AWS answers.\n")
+    start_response("501 Not Implemented", [(NOT_SERVED_HEADER, NOT_SERVED), ("Content-Type", "text/plain"),
+                                           ("Content-Length", str(len(body)))])
+    return [body]
 
 
 def s3_target(environ: Environ) -> Target | None:

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import boto3
 
+from corsdeploy.aws import Clients
+from corsdeploy.model import AwsSettings, Kind, Location, Resource
+from corsdeploy.sandbox.seed_apis import seed_function_url, seed_http_api
 from tests.cli_support import InProcessCli
 from tests.conftest import MotoServer
 
@@ -68,3 +71,45 @@ def test_the_sandbox_answers_every_probe_request_as_s3_does(moto_server: MotoSer
     assert head["got"]["headers"] == {}
     # A bucket without CORS refuses every preflight.
     assert {r["got"]["status"] for r in private if r["preflight"]} == {403}
+
+
+APIS = """\
+http_apis:
+  orders:
+    cors:
+      AllowOrigins: ["https://app.example.com"]
+      AllowMethods: [GET]
+function_urls:
+  thumbnailer:
+    cors:
+      AllowOrigins: ["https://app.example.com"]
+      AllowMethods: [GET]
+"""
+
+
+def test_apis_the_sandbox_cannot_serve_are_not_probed_and_do_not_fail_the_probe(
+    moto_server: MotoServer, tmp_path: Path
+) -> None:
+    """moto has no API Gateway or function URL data plane: after one request each (which the sandbox
+    answers as not served), they are reported as not probed, and the buckets' agreement decides."""
+    clients = Clients(AwsSettings(region="eu-west-1", endpoint_url=moto_server.url))
+    where = Location("environments/dev.yaml", 1, 1)
+    seed_http_api(clients, Resource(Kind.HTTP_API, "orders", None, where))
+    seed_function_url(clients, Resource(Kind.FUNCTION_URL, "thumbnailer", None, where))
+    s3 = boto3.client("s3", endpoint_url=moto_server.url, region_name="eu-west-1")
+    for bucket in ("assets", "private"):
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    cli = InProcessCli(tmp_path)
+    cli.write_env("dev", ENVIRONMENT.format(url=moto_server.url) + APIS)
+    assert cli("apply", "--env", "dev", "--auto-approve").returncode == 0
+
+    text = cli("probe", "--env", "dev")
+    assert text.returncode == 0, text.stdout + text.stderr
+    *skipped, summary = text.stdout.splitlines()
+    addresses = [line.split(": not probed: ")[0] for line in skipped]
+    assert addresses == ["http_api.orders", "function_url.thumbnailer"]
+    assert all("the corsdeploy sandbox serves S3 only" in line for line in skipped)
+    assert summary.endswith("every answer agrees with check; 2 not probed.")
+    document = json.loads(cli("probe", "--env", "dev", "--format", "json").stdout)
+    assert document["summary"]["not_probed"] == 2
+    assert [r["requests"] for r in document["resources"] if r["not_probed"]] == [[], []]

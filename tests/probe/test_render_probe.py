@@ -72,7 +72,8 @@ def test_text_when_everything_agrees_is_one_summary_line() -> None:
 def test_json_lists_every_request_with_its_prediction_and_answer() -> None:
     document = json.loads(dumps(probe_document(_report())))
     assert document["format_version"] == 1 and document["environment"] == "prod"
-    assert document["summary"] == {"resources": 1, "requests": 3, "agree": 1, "disagree": 1, "failed": 1}
+    assert document["summary"] == {"resources": 1, "requests": 3, "agree": 1, "disagree": 1, "failed": 1,
+                                   "not_probed": 0}
     (resource,) = document["resources"]
     assert resource["address"] == "s3_bucket.assets" and resource["url"] == URL
     agreeing, wrong, failed = resource["requests"]

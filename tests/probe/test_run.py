@@ -100,3 +100,29 @@ def test_a_bucket_in_another_region_is_probed_there_after_s3s_redirect() -> None
     assert result.endpoint.url == "https://assets.s3.us-east-2.amazonaws.com/"
     assert result.notes == ("S3 redirected the probe to the bucket's region, us-east-2",)
     assert {e.reply.status for e in result.exchanges if e.reply} == {403}
+
+
+def test_an_api_the_sandbox_does_not_serve_is_not_probed_after_its_first_answer() -> None:
+    sent: list[ProbeRequest] = []
+
+    def sandbox(endpoint: Endpoint, request: ProbeRequest, override: str | None, timeout: float) -> Reply:
+        sent.append(request)
+        return Reply(501, (("X-Corsdeploy-Sandbox", "no-data-plane"), ("Content-Type", "text/plain")))
+
+    requests = derive([CONFIG], [Target()])
+    endpoint = Endpoint("https://a1b2c3.execute-api.eu-west-1.amazonaws.com/", "http://127.0.0.1:4566")
+    planned = PlannedProbe("http_api.orders", Kind.HTTP_API, endpoint, requests, _predict)
+    (result,) = run_probes([planned], lambda kind: "http://127.0.0.1:4566", sender=sandbox)
+    assert sent == [requests[0]] and result.exchanges == ()
+    assert result.not_probed is not None and "serves S3 only" in result.not_probed
+
+
+def test_a_501_without_the_sandboxs_header_is_a_disagreement_like_any_answer() -> None:
+    def emulator(endpoint: Endpoint, request: ProbeRequest, override: str | None, timeout: float) -> Reply:
+        return Reply(501, ())
+
+    requests = derive([CONFIG], [Target()])
+    endpoint = Endpoint("https://a1b2c3.execute-api.eu-west-1.amazonaws.com/", "http://127.0.0.1:4566")
+    planned = PlannedProbe("http_api.orders", Kind.HTTP_API, endpoint, requests, _predict)
+    (result,) = run_probes([planned], lambda kind: "http://127.0.0.1:4566", sender=emulator)
+    assert result.not_probed is None and len(result.exchanges) == len(requests)
