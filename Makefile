@@ -55,7 +55,8 @@ sandbox-up: $(INSTALLED)
 sandbox-down: $(INSTALLED)
 	$(CORSDEPLOY) sandbox down --env sandbox
 
-# Plan, apply, re-plan (no changes), detect a drift made behind corsdeploy's back, repair it.
+# Plan, apply, re-plan (no changes), detect a drift made behind corsdeploy's back, repair it; then
+# check, lint and probe.
 # The sandbox is stopped whatever happens.
 demo: $(INSTALLED)
 	@trap '$(CORSDEPLOY) sandbox down --env sandbox' EXIT
@@ -76,6 +77,12 @@ demo: $(INSTALLED)
 	step "Apply puts it back"
 	$(CORSDEPLOY) apply --env sandbox --auto-approve
 	$(CORSDEPLOY) plan --env sandbox --detailed-exitcode
+	step "Why would a browser on another origin be blocked? (check simulates S3; no AWS call)"
+	$(CORSDEPLOY) check --env sandbox --resource s3_bucket.sandbox-uploads --origin https://evil.example --method PUT --header content-type
+	step "Lint: the misconfigurations attackers use (exit 1 only on errors)"
+	$(CORSDEPLOY) lint --env sandbox
+	step "Probe: real requests to the sandbox's buckets agree with check"
+	$(CORSDEPLOY) probe --env sandbox
 
 # Numbers, not assertions: plan of 100 buckets at 50 ms latency; apply of 20 REST APIs against a fake
 # that enforces API Gateway's quotas (about 4.5 minutes; `--apis 5` for a short run).
