@@ -5,16 +5,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
 from corsdeploy.aws import MAX_PARALLEL_CALLS
 from corsdeploy.errors import AwsError, CorsdeployError, Problem, StalePlanError
+from corsdeploy.interruption import Interruption
 from corsdeploy.model import Kind, Live, Resource
-from corsdeploy.plan import Action, PlannedChange, staleness
+from corsdeploy.plan import Action, Change, PlannedChange, staleness
 from corsdeploy.providers import Provider, Restorable
-from corsdeploy.results import ApplyResult, Outcome, Result, ResultError
+from corsdeploy.results import INTERRUPTED_CODE, ApplyResult, Outcome, Result, ResultError
 from corsdeploy.services import service_for
 from corsdeploy.state import Backups
 
@@ -75,15 +76,24 @@ class Writer:
             delay = min(delay * 2, 8.0)
 
 
-def apply_changes(planned: Sequence[PlannedChange], lives: Mapping[str, Live], writer: Writer) -> ApplyResult:
+def apply_changes(planned: Sequence[PlannedChange], lives: Mapping[str, Live], writer: Writer,
+                  interruption: Interruption | None = None,
+                  on_done: Callable[[Result], None] | None = None) -> ApplyResult:
     """Write exactly each change's `after`, in parallel; results keep the changes' order.
 
     `lives` holds every target with a change, read just now (others may be there too): when any of
     them is no longer what its change was computed from, nothing is written (StalePlanError naming
     them all). Apply, a saved plan and rollback all write through here.
+
+    Once `interruption.stop` is set, no further write starts (those changes are `skipped`) and the
+    writes in flight run to their verify; once `abandon` is set too, it returns at once, reporting
+    writes sent but not verified as failed. `on_done` hears each result as it is known, on the
+    calling thread.
     """
     refuse_stale(planned, lives)
+    interruption = interruption or Interruption()
     slots = {kind: threading.BoundedSemaphore(count) for kind, count in CONCURRENT_WRITES.items()}
+    progress = _Progress()
 
     def run(item: PlannedChange) -> Result:
         kind = item.resource.kind
@@ -97,18 +107,80 @@ def apply_changes(planned: Sequence[PlannedChange], lives: Mapping[str, Live], w
         change = item.change
         if change.action is Action.NOOP:
             return Result(change.address, change.action, Outcome.SKIPPED)
+        if interruption.stop.is_set():
+            return Result(change.address, change.action, Outcome.SKIPPED)
         live = lives[change.address]
         backup = None
         try:
             backup = writer.back_up(item.resource, live)
+            if not progress.sending(change.address, backup):
+                return Result(change.address, change.action, Outcome.SKIPPED, backup=backup)
             writer.replace(item.resource, live, change.after, item.restore)
         except Exception as error:  # one resource's failure, or surprise, must not stop the others
             return Result(change.address, change.action, Outcome.FAILED, _result_error(error), backup)
         return Result(change.address, change.action, Outcome.APPLIED, backup=backup)
 
-    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CALLS, max(1, len(planned)))) as pool:
-        results = tuple(pool.map(run, planned))
-    return ApplyResult(writer.apply_id, writer.environment, results)
+    pool = ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CALLS, max(1, len(planned))))
+    try:
+        futures = [pool.submit(run, item) for item in planned]
+        done = _collect(futures, interruption, on_done)
+        progress.close()
+    finally:
+        # Abandoned writes are not waited for (the process exits with them still verifying).
+        pool.shutdown(wait=not interruption.abandon.is_set(), cancel_futures=True)
+    results = tuple(done.get(i) or progress.abandoned(item.change) for i, item in enumerate(planned))
+    return ApplyResult(writer.apply_id, writer.environment, results, interrupted=interruption.interrupted)
+
+
+# How often the waiting thread looks up from its futures to see whether it was told to stop waiting.
+_POLL_SECONDS = 0.1
+
+
+def _collect(futures: Sequence[Future[Result]], interruption: Interruption,
+             on_done: Callable[[Result], None] | None) -> dict[int, Result]:
+    """Each future's result by position, as they finish, until all have or `abandon` is set."""
+    index = {future: i for i, future in enumerate(futures)}
+    pending: set[Future[Result]] = set(futures)
+    done: dict[int, Result] = {}
+    while pending and not interruption.abandon.is_set():
+        finished, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+        for future in sorted(finished, key=index.__getitem__):
+            result = done[index[future]] = future.result()
+            if on_done is not None:
+                on_done(result)
+    return done
+
+
+class _Progress:
+    """Which writes were sent, and with which backup: once the waiting thread abandons them, no write
+    is sent any more, and those already sent are reported, not forgotten."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._closed = False
+        self._sent: dict[str, str] = {}
+
+    def sending(self, address: str, backup: str) -> bool:
+        """Whether the write may go (False once abandoned); remembers it and its backup."""
+        with self._lock:
+            if not self._closed:
+                self._sent[address] = backup
+            return not self._closed
+
+    def close(self) -> None:
+        """From now on no write is sent."""
+        with self._lock:
+            self._closed = True
+
+    def abandoned(self, change: Change) -> Result:
+        """The result of a change whose write was not waited for (after `close`)."""
+        with self._lock:
+            backup = self._sent.get(change.address)
+        if backup is None:
+            return Result(change.address, change.action, Outcome.SKIPPED)
+        return Result(change.address, change.action, Outcome.FAILED,
+                      ResultError(INTERRUPTED_CODE, "interrupted after its write was sent, before it was "
+                                  "verified: the configuration may have changed"), backup)
 
 
 def refuse_stale(planned: Sequence[PlannedChange], lives: Mapping[str, Live]) -> None:

@@ -6,7 +6,7 @@ import contextlib
 import os
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +14,7 @@ from corsdeploy.apply import Writer, apply_changes, refuse_stale
 from corsdeploy.aws import OPERATIONS as STS_OPERATIONS
 from corsdeploy.aws import Clients, Identity
 from corsdeploy.errors import CorsdeployError, Problem
+from corsdeploy.interruption import Interruption
 from corsdeploy.live import providers_for, read_live
 from corsdeploy.model import Environment, Kind, Live, Resource
 from corsdeploy.permissions import Permissions, notes, policy
@@ -32,7 +33,7 @@ from corsdeploy.probe.locate import Context as ProbeContext
 from corsdeploy.probe.run import PlannedProbe, ProbeReport
 from corsdeploy.providers import Provider
 from corsdeploy.providers.operations import ArnContext, Grant, Phase, Principal
-from corsdeploy.results import ApplyResult
+from corsdeploy.results import ApplyResult, Result
 from corsdeploy.simulate import check, resource_at
 from corsdeploy.simulate.browser_error import Given
 from corsdeploy.simulate.from_browser_error import ErrorCheck, check_from_browser_error
@@ -113,18 +114,18 @@ def _with_changes(plan: Plan) -> set[str]:
     return {c.address for c in plan.changes if c.action is not Action.NOOP}
 
 
-def apply_run(run: PlanRun, session: WriteSession) -> ApplyResult:
+def apply_run(run: PlanRun, session: WriteSession, watch: WriteWatch | None = None) -> ApplyResult:
     """Apply a plan just made (and confirmed). Its targets with changes are read again first: if any
     changed since (while a prompt waited, say), nothing is written (StalePlanError)."""
-    return write_planned(session, run.planned, _with_changes(run.plan))
+    return write_planned(session, run.planned, _with_changes(run.plan), watch)
 
 
-def apply_saved_plan(saved: SavedPlan, session: WriteSession) -> ApplyResult:
+def apply_saved_plan(saved: SavedPlan, session: WriteSession, watch: WriteWatch | None = None) -> ApplyResult:
     """Apply a saved plan exactly: every target is read again, and any that changed since planning
     (no-ops included) makes the whole plan refuse as stale, writing nothing."""
     _check_same_target(saved.plan.target, session.identity.account, session.clients.region)
     every_target = {c.address for c in saved.plan.changes}
-    return write_planned(session, saved.planned, every_target)
+    return write_planned(session, saved.planned, every_target, watch)
 
 
 def _check_same_target(planned: Target, account: str, region: str) -> None:
@@ -135,13 +136,24 @@ def _check_same_target(planned: Target, account: str, region: str) -> None:
                                   f"now reach {what} {now}; nothing was read or changed")
 
 
+@dataclass(frozen=True)
+class WriteWatch:
+    """What the caller of a write path hears and says while it runs: the signals that stop it (routed
+    to `interruption` from the first history record to the last) and each resource's result."""
+
+    interruption: Interruption = field(default_factory=Interruption)
+    on_done: Callable[[Result], None] | None = None
+
+
 def write_planned(session: WriteSession, planned: Sequence[PlannedChange],
-                  recheck: Collection[str]) -> ApplyResult:
+                  recheck: Collection[str], watch: WriteWatch | None = None) -> ApplyResult:
     """The one path of every write (apply, apply FILE, rollback), inside the session's lock: read the
     `recheck` targets again, refuse all if any is stale, then back up, write exactly each change's
     `after`, and verify. The history record is written before the first write and again at the end,
-    so a run that dies in between stays listed as `incomplete`. Nothing to change records nothing.
+    so a run that dies in between stays listed as `incomplete`, and one stopped by a signal as
+    `interrupted` with what it wrote. Nothing to change records nothing.
     """
+    watch = watch or WriteWatch()
     # New providers: the plan's cache API listings, which would hide a change made since.
     providers = providers_for([p.resource for p in planned], session.clients)
     lives = read_live([p.resource for p in planned if p.change.address in recheck], providers)
@@ -150,13 +162,14 @@ def write_planned(session: WriteSession, planned: Sequence[PlannedChange],
     writer = Writer(apply_id, session.environment.name, backups, providers)
     changes = Plan(session.environment.name, tuple(p.change for p in planned))
     if not changes.has_changes:
-        return apply_changes(planned, lives, writer)
+        return apply_changes(planned, lives, writer, on_done=watch.on_done)
     refuse_stale(planned, lives)
     started = started_record(changes, apply_id, session.identity.arn, backups.location(apply_id),
                              operation=session.lock.operation)
-    history.record(started)
-    result = apply_changes(planned, lives, writer)
-    history.record(finished_record(started, result))
+    with watch.interruption.catching():
+        history.record(started)
+        result = apply_changes(planned, lives, writer, watch.interruption, watch.on_done)
+        history.record(finished_record(started, result))
     return result
 
 
@@ -203,10 +216,10 @@ def _backups_to_restore(session: WriteSession, apply_id: str | None) -> tuple[st
                           "a configuration")
 
 
-def apply_rollback(session: WriteSession, run: RollbackRun) -> ApplyResult:
+def apply_rollback(session: WriteSession, run: RollbackRun, watch: WriteWatch | None = None) -> ApplyResult:
     """Put back what the rollback plan says, through the one write path (backed up and recorded too,
     so a rollback can itself be rolled back). A target changed since the plan refuses it all."""
-    return write_planned(session, run.planned, _with_changes(run.plan))
+    return write_planned(session, run.planned, _with_changes(run.plan), watch)
 
 
 def plan_all(names: Sequence[str], load: Callable[[str], Environment]) -> tuple[EnvironmentPlan, ...]:

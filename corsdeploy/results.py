@@ -8,6 +8,8 @@ from pathlib import PurePath
 from corsdeploy.plan import Action
 
 _S3_SCHEME = "s3://"
+# The error code of a write sent but not verified because a second signal stopped the apply at once.
+INTERRUPTED_CODE = "Interrupted"
 
 
 class Outcome(StrEnum):
@@ -38,6 +40,18 @@ class ApplyResult:
     apply_id: str
     environment: str
     results: tuple[Result, ...]
+    # Stopped by a signal: changes not started were skipped.
+    interrupted: bool = False
+
+    @property
+    def changed(self) -> tuple[Result, ...]:
+        """The results whose configuration was replaced (written and verified)."""
+        return tuple(r for r in self.results if r.outcome is Outcome.APPLIED and r.action is not Action.NOOP)
+
+    @property
+    def unverified(self) -> tuple[Result, ...]:
+        """Writes sent but never verified (a second signal stopped the wait): they may have changed."""
+        return tuple(r for r in self.results if r.error is not None and r.error.code == INTERRUPTED_CODE)
 
     @property
     def summary(self) -> dict[str, int]:

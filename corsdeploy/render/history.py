@@ -13,7 +13,8 @@ from corsdeploy.state.history import HistoryListing, HistoryRecord, ResourceReco
 
 HISTORY_FORMAT_VERSION = 1
 _SYMBOL = {Action.CREATE.value: "+", Action.UPDATE.value: "~", Action.DELETE.value: "-"}
-_COLOUR = {RunOutcome.APPLIED: "green", RunOutcome.FAILED: "red", RunOutcome.INCOMPLETE: "yellow"}
+_COLOUR = {RunOutcome.APPLIED: "green", RunOutcome.FAILED: "red", RunOutcome.INCOMPLETE: "yellow",
+           RunOutcome.INTERRUPTED: "yellow"}
 
 
 def _shown(text: str) -> str:

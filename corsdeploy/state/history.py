@@ -30,6 +30,7 @@ class RunOutcome(StrEnum):
     APPLIED = "applied"          # every change was applied
     FAILED = "failed"            # at least one change failed (the others are in `resources`)
     INCOMPLETE = "incomplete"    # started and never finished: crashed, killed, or still running
+    INTERRUPTED = "interrupted"  # stopped by a signal: what was written is in `resources`, the rest skipped
 
 
 @dataclass(frozen=True)
@@ -142,9 +143,15 @@ def finished_record(started: HistoryRecord, result: ApplyResult) -> HistoryRecor
         resources.append(replace(planned, outcome=done.outcome.value, error=error, backup=backup))
     return replace(
         started, finished_at=now_text(), resources=tuple(resources),
-        outcome=RunOutcome.APPLIED if result.ok else RunOutcome.FAILED,
+        outcome=_run_outcome(result),
         backup_location=started.backup_location if any(r.backup for r in resources) else None,
     )
+
+
+def _run_outcome(result: ApplyResult) -> RunOutcome:
+    if result.interrupted:
+        return RunOutcome.INTERRUPTED
+    return RunOutcome.APPLIED if result.ok else RunOutcome.FAILED
 
 
 class History:
