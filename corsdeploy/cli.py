@@ -17,15 +17,18 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from corsdeploy import __version__
 from corsdeploy.errors import CorsdeployError, Problem
+from corsdeploy.interruption import Interruption
 from corsdeploy.render.edge import EdgeStream, printable
 
 if TYPE_CHECKING:
-    from corsdeploy.engine import PlanRun
+    from corsdeploy.engine import PlanRun, WriteWatch
     from corsdeploy.model import Environment
-    from corsdeploy.results import ApplyResult
+    from corsdeploy.plan import Plan
+    from corsdeploy.results import ApplyResult, Result
     from corsdeploy.simulate.browser_error import Given
     from corsdeploy.state import LockInfo
 
@@ -325,7 +328,9 @@ def plan(env_name: str | None, all_envs: bool, output_format: str, detailed_exit
     names = _chosen_environments(env_name, all_envs)
     if all_envs:
         return _plan_all(names, output_format, detailed_exitcode, targets, out_file)
-    run = plan_environment(_load(names[0]), targets)
+    environment = _load(names[0])
+    with _reading(environment, targets) as on_read:
+        run = plan_environment(environment, targets, on_read=on_read)
     if out_file is not None:
         _save_plan(run, out_file)
     _show_plan(run, output_format, _stdout())
@@ -383,26 +388,72 @@ def apply(plan_file: Path | None, env_name: str | None, auto_approve: bool, outp
     environment = _load(env_name)
     # With --format json, stdout carries only the result document.
     human = _stderr() if output_format == "json" else _stdout()
+    interruption = Interruption()
     with write_session(environment, lock_timeout=lock_timeout, waiting=_waiting(lock_timeout)) as session:
-        run = plan_environment(environment, targets, session.clients)
+        with _reading(environment, targets) as on_read:
+            run = plan_environment(environment, targets, session.clients, on_read)
         render_plan(run.plan, human)
         if run.plan.has_changes and not auto_approve and not _confirm(human):
             raise CorsdeployError("apply cancelled; nothing was changed")
-        result = apply_run(run, session)
-    return _show_apply(result, output_format, human)
+        result = _writing(run.plan, output_format, human, interruption,
+                          lambda watch: apply_run(run, session, watch))
+    return _show_apply(result, output_format, human, interruption)
 
 
-def _show_apply(result: ApplyResult, output_format: str, human: Console) -> int:
+def _show_apply(result: ApplyResult, output_format: str, human: Console, interruption: Interruption) -> int:
+    """The end of a write: the JSON result, or the summary under the lines printed as each resource
+    finished; after a signal, what was changed and where its backup is, and the signal's exit status."""
     from corsdeploy.render.json_view import apply_document, dumps
-    from corsdeploy.render.text import render_apply
+    from corsdeploy.render.text import apply_summary, interrupted_lines
 
     if output_format == "json":
         click.echo(dumps(apply_document(result)))
     else:
-        render_apply(result, human)
+        human.print(apply_summary(result))
     if result.backup_location is not None:
         human.print(f"Backups of what was replaced: {printable(result.backup_location)}/", markup=False)
-    return ExitCode.OK if result.ok else ExitCode.ERROR
+    if not result.interrupted:
+        return ExitCode.OK if result.ok else ExitCode.ERROR
+    for line in interrupted_lines(result):
+        human.print(line, markup=False)
+    status = ExitCode.TERMINATED if interruption.signal == signal.SIGTERM else ExitCode.INTERRUPTED
+    if interruption.abandon.is_set():
+        # Told to stop at once: the record is written and the lock released, but the writes still
+        # verifying would hold the interpreter's exit until they end.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status
+
+
+@contextlib.contextmanager
+def _reading(environment: Environment, targets: Sequence[str]) -> Iterator[Callable[[str], None]]:
+    """A bar (on a terminal) while the targets' live state is read; yields what each read reports to."""
+    from corsdeploy.render.progress import progress_bar
+
+    with progress_bar("reading", len(targets) or len(environment.resources)) as bar:
+        yield lambda _address: bar.advance()
+
+
+def _writing(plan: Plan, output_format: str, human: Console, interruption: Interruption,
+             write: Callable[[WriteWatch], ApplyResult]) -> ApplyResult:
+    """Run a write path with a bar (on a terminal), each resource's line printed as it finishes (text
+    format), and SIGINT and SIGTERM routed to `interruption` while it writes."""
+    from corsdeploy.engine import WriteWatch
+    from corsdeploy.plan import Action
+    from corsdeploy.render.progress import progress_bar
+    from corsdeploy.render.text import result_line
+
+    changes = sum(c.action is not Action.NOOP for c in plan.changes)
+    with progress_bar("applying", changes) as bar:
+        def done(result: Result) -> None:
+            if result.action is not Action.NOOP:
+                bar.advance()
+            line = result_line(result)
+            if output_format == "text" and line is not None:
+                bar.print_above(human, line)
+
+        return write(WriteWatch(interruption, done))
 
 
 def _waiting(lock_timeout: float) -> Callable[[LockInfo], None]:
@@ -461,12 +512,18 @@ def sandbox_up(env_name: str | None) -> int:
 def _seed_sandbox(environment: Environment, url: str) -> None:
     from corsdeploy.aws import Clients
     from corsdeploy.model import AwsSettings
+    from corsdeploy.render.progress import progress_bar
     from corsdeploy.sandbox.seed import seed_environment
 
     clients = Clients(AwsSettings(region=environment.aws.region, endpoint_url=url),
                       credentials={"aws_access_key_id": "testing", "aws_secret_access_key": "testing"})
-    for address in seed_environment(clients, environment):
-        _stderr().print(f"  ready: {printable(address)}", markup=False)
+    console = _stderr()
+    with progress_bar("creating", len(environment.resources)) as bar:
+        def ready(address: str) -> None:
+            bar.advance()
+            bar.print_above(console, f"  ready: {escape(printable(address))}")
+
+        seed_environment(clients, environment, ready)
 
 
 def _sandbox_url(environment: Environment | None) -> str:
@@ -586,9 +643,11 @@ def _apply_saved(plan_file: Path, env_name: str | None, output_format: str, targ
                 markup=False)
     render_plan(saved.plan, human)
     waiting = _waiting(lock_timeout)
+    interruption = Interruption()
     with write_session(saved.environment, lock_timeout=lock_timeout, waiting=waiting) as session:
-        result = apply_saved_plan(saved, session)
-    return _show_apply(result, output_format, human)
+        result = _writing(saved.plan, output_format, human, interruption,
+                          lambda watch: apply_saved_plan(saved, session, watch))
+    return _show_apply(result, output_format, human, interruption)
 
 
 @cli.command(short_help="Put back what the last (or a named) apply overwrote, from its backups.",
@@ -613,6 +672,7 @@ def rollback(env_name: str, apply_id: str | None, auto_approve: bool, output_for
 
     environment = _load(env_name)
     human = _stderr() if output_format == "json" else _stdout()
+    interruption = Interruption()
     with write_session(environment, operation="rollback", lock_timeout=lock_timeout,
                        waiting=_waiting(lock_timeout)) as session:
         run = rollback_plan(session, apply_id)
@@ -620,8 +680,9 @@ def rollback(env_name: str, apply_id: str | None, auto_approve: bool, output_for
         render_plan(run.plan, human)
         if run.plan.has_changes and not auto_approve and not _confirm(human):
             raise CorsdeployError("rollback cancelled; nothing was changed")
-        result = apply_rollback(session, run)
-    return _show_apply(result, output_format, human)
+        result = _writing(run.plan, output_format, human, interruption,
+                          lambda watch: apply_rollback(session, run, watch))
+    return _show_apply(result, output_format, human, interruption)
 
 
 @cli.command(short_help="List past applies of an environment, newest first.",

@@ -93,13 +93,13 @@ def select_targets(environment: Environment, targets: Sequence[str]) -> tuple[Re
 
 
 def plan_environment(environment: Environment, targets: Sequence[str] = (),
-                     clients: Clients | None = None) -> PlanRun:
+                     clients: Clients | None = None, on_read: Callable[[str], None] | None = None) -> PlanRun:
     resources = select_targets(environment, targets)
     clients = clients or Clients(environment.aws, source=environment.path)
     # The account guard runs before any other call.
     identity = clients.check_account()
     providers = providers_for(resources, clients)
-    lives = read_live(resources, providers)
+    lives = read_live(resources, providers, on_read=on_read)
     plan = make_plan(environment.name, resources, lives, _target(identity, clients))
     return PlanRun(environment, resources, lives, plan, clients)
 

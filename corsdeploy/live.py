@@ -1,7 +1,7 @@
 """Read the live CORS of many resources in parallel, one provider per kind."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from corsdeploy.aws import MAX_PARALLEL_CALLS, TRANSPORT_ERRORS, Clients, translate
@@ -16,9 +16,18 @@ def providers_for(resources: Sequence[Resource], clients: Clients) -> dict[Kind,
 
 
 def read_live(resources: Sequence[Resource], providers: dict[Kind, Provider],
-              workers: int = MAX_PARALLEL_CALLS) -> dict[str, Live]:
-    """Every resource's live state; raises one PlanError listing every resource that failed."""
+              workers: int = MAX_PARALLEL_CALLS, *,
+              on_read: Callable[[str], None] | None = None) -> dict[str, Live]:
+    """Every resource's live state; raises one PlanError listing every resource that failed.
+    `on_read` hears each address as its read ends (from the reading threads)."""
     def read(resource: Resource) -> Live | CorsdeployError:
+        try:
+            return attempt(resource)
+        finally:
+            if on_read is not None:
+                on_read(resource.address)
+
+    def attempt(resource: Resource) -> Live | CorsdeployError:
         try:
             return providers[resource.kind].read(resource)
         except CorsdeployError as error:

@@ -49,6 +49,11 @@ class ApplyResult:
         return tuple(r for r in self.results if r.outcome is Outcome.APPLIED and r.action is not Action.NOOP)
 
     @property
+    def skipped(self) -> tuple[Result, ...]:
+        """Changes never started (an interrupted apply stops starting writes)."""
+        return tuple(r for r in self.results if r.outcome is Outcome.SKIPPED and r.action is not Action.NOOP)
+
+    @property
     def unverified(self) -> tuple[Result, ...]:
         """Writes sent but never verified (a second signal stopped the wait): they may have changed."""
         return tuple(r for r in self.results if r.error is not None and r.error.code == INTERRUPTED_CODE)

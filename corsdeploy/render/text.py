@@ -9,7 +9,7 @@ from corsdeploy.render import unique_warnings
 from corsdeploy.render.diff import change_lines
 from corsdeploy.render.edge import printable
 from corsdeploy.render.lines import Mark
-from corsdeploy.results import ApplyResult, Outcome
+from corsdeploy.results import ApplyResult, Outcome, Result
 
 _SYMBOL = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"), Action.DELETE: ("-", "red")}
 VERBS = {Action.CREATE: "CORS will be created", Action.UPDATE: "CORS will be updated in place",
@@ -77,10 +77,35 @@ def _render_change(change: Change, console: Console) -> None:
 
 def render_apply(result: ApplyResult, console: Console) -> None:
     for item in result.results:
-        if item.outcome is Outcome.APPLIED:
-            console.print(f"  [green]applied[/green] {_shown(item.address)} ({item.action.value})")
-        elif item.outcome is Outcome.FAILED and item.error:
-            console.print(f"  [red]failed[/red]  {_shown(item.address)}: "
-                          f"{_shown(item.error.code)}: {_shown(item.error.message)}")
+        line = result_line(item)
+        if line is not None:
+            console.print(line)
+    console.print(apply_summary(result))
+
+
+def result_line(item: Result) -> str | None:
+    """One resource's line (markup) as its write finishes; None for a change that wrote nothing."""
+    if item.outcome is Outcome.APPLIED:
+        return f"  [green]applied[/green] {_shown(item.address)} ({item.action.value})"
+    if item.outcome is Outcome.FAILED and item.error:
+        error = f"{_shown(item.error.code)}: {_shown(item.error.message)}"
+        return f"  [red]failed[/red]  {_shown(item.address)}: {error}"
+    return None
+
+
+def apply_summary(result: ApplyResult) -> str:
     summary = result.summary
-    console.print(f"Apply complete: {summary['applied']} changed, {summary['failed']} failed.")
+    if result.interrupted:
+        return (f"Apply interrupted: {summary['applied']} changed, {summary['failed']} failed, "
+                f"{len(result.skipped)} not started.")
+    return f"Apply complete: {summary['applied']} changed, {summary['failed']} failed."
+
+
+def interrupted_lines(result: ApplyResult) -> list[str]:
+    """What an interrupted apply changed, for whoever has to pick up from there: each changed address
+    and where its backup is (plain text, escaped; the contract's first line)."""
+    lines = [f"interrupted: {len(result.changed)} resources changed"]
+    lines += [f"  {printable(r.address)}  backup: {printable(r.backup or 'none')}" for r in result.changed]
+    lines += [f"  {printable(r.address)}  write sent but not verified (it may have changed)  backup: "
+              f"{printable(r.backup or 'none')}" for r in result.unverified]
+    return lines

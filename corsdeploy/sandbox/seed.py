@@ -29,8 +29,12 @@ SEEDERS: dict[Kind, Callable[[Clients, Resource], None]] = {
 }
 
 
-def seed_environment(clients: Clients, environment: Environment) -> list[str]:
-    """Create every resource the environment names that is missing; returns their addresses."""
+def seed_environment(clients: Clients, environment: Environment,
+                     on_ready: Callable[[str], None] | None = None) -> list[str]:
+    """Create every resource the environment names that is missing; returns their addresses.
+    `on_ready` hears each address as soon as its resource exists."""
     for resource in environment.resources:
         SEEDERS[resource.kind](clients, resource)
+        if on_ready is not None:
+            on_ready(resource.address)
     return [resource.address for resource in environment.resources]
