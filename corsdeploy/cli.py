@@ -408,7 +408,7 @@ def _show_apply(result: ApplyResult, output_format: str, human: Console, interru
 
     if output_format == "json":
         click.echo(dumps(apply_document(result)))
-    else:
+    elif not result.interrupted:
         human.print(apply_summary(result))
     if result.backup_location is not None:
         human.print(f"Backups of what was replaced: {printable(result.backup_location)}/", markup=False)

@@ -95,9 +95,6 @@ def result_line(item: Result) -> str | None:
 
 def apply_summary(result: ApplyResult) -> str:
     summary = result.summary
-    if result.interrupted:
-        return (f"Apply interrupted: {summary['applied']} changed, {summary['failed']} failed, "
-                f"{len(result.skipped)} not started.")
     return f"Apply complete: {summary['applied']} changed, {summary['failed']} failed."
 
 
@@ -108,4 +105,7 @@ def interrupted_lines(result: ApplyResult) -> list[str]:
     lines += [f"  {printable(r.address)}  backup: {printable(r.backup or 'none')}" for r in result.changed]
     lines += [f"  {printable(r.address)}  write sent but not verified (it may have changed)  backup: "
               f"{printable(r.backup or 'none')}" for r in result.unverified]
+    failed = result.summary["failed"] - len(result.unverified)
+    lines.append(f"{failed} failed, {len(result.skipped)} not started; the lock is released and apply "
+                 f"{result.apply_id} is in `corsdeploy history --env {printable(result.environment)}`")
     return lines
