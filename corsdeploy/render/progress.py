@@ -63,10 +63,11 @@ class Bar:
 
 
 @contextlib.contextmanager
-def progress_bar(description: str, total: int, environ: Mapping[str, str] | None = None) -> Iterator[Bar]:
-    """A bar for `total` items, shown while the block runs when `wanted` and there are many; removed
-    when it ends (the lines printed above it stay)."""
-    stream = sys.__stderr__
+def progress_bar(description: str, total: int, environ: Mapping[str, str] | None = None,
+                 stream: TextIO | None = None) -> Iterator[Bar]:
+    """A bar for `total` items on `stream` (default: the process's stderr), shown while the block runs
+    when `wanted` and there are many; removed when it ends (the lines printed above it stay)."""
+    stream = stream or sys.__stderr__
     environ = os.environ if environ is None else environ
     if stream is None or total < MIN_RESOURCES_FOR_A_BAR or not wanted(stream, environ):
         yield Bar(None, description, total)
