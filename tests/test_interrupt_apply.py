@@ -300,3 +300,47 @@ def test_a_second_ctrl_c_stops_at_once_and_still_records_and_unlocks(
     again = project("apply", "--env", "dev", "--auto-approve")
     assert again.returncode == 0, again.stderr
     assert project("plan", "--env", "dev", "--detailed-exitcode").returncode == 0
+
+
+# --- rollback goes through the same write path -------------------------------------------------------
+
+@pytest.mark.usefixtures("few_workers")
+def test_an_interrupted_rollback_is_recorded_with_what_it_put_back_and_leaves_the_lock_free(
+        s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from corsdeploy.config import load_environment
+    from corsdeploy.engine import (
+        WriteWatch,
+        apply_rollback,
+        apply_run,
+        environment_history,
+        open_store,
+        plan_environment,
+        rollback_plan,
+        write_session,
+    )
+    from corsdeploy.state import Locks, RunOutcome
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "envs").mkdir()
+    (tmp_path / "envs" / "dev.yaml").write_text(
+        "aws: {region: eu-west-1}\ns3_buckets:\n"
+        + "".join(BUCKET_ENTRY.format(name=name) for name in BUCKETS))
+    env = load_environment(tmp_path / "envs", "dev")
+    with write_session(env) as session:
+        assert apply_run(plan_environment(env, (), session.clients), session).ok
+    interruption = Interruption()
+    with write_session(env, operation="rollback") as session:
+        run = rollback_plan(session)
+        # The first resource put back stops the rest, as one signal arriving then would.
+        watch = WriteWatch(interruption, lambda _result: interruption.stop.is_set()
+                           or interruption.request(signal.SIGTERM))
+        result = apply_rollback(session, run, watch)
+
+    assert result.interrupted and result.changed and result.skipped
+    record = environment_history(env).records[0]
+    assert (record.operation, record.outcome) == ("rollback", RunOutcome.INTERRUPTED)
+    restored = {r.address for r in record.resources if r.outcome == "applied"}
+    assert restored == {r.address for r in result.changed}
+    for name in BUCKETS:
+        assert live_rules(s3, name) == (OLD if f"s3_bucket.{name}" in restored else NEW)
+    assert Locks(open_store(env)).holder("dev") is None
