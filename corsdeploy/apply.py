@@ -9,9 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from corsdeploy.aws import MAX_PARALLEL_CALLS
 from corsdeploy.errors import AwsError, CorsdeployError, Problem, StalePlanError
-from corsdeploy.model import Kind, Live, Resource
+from corsdeploy.model import DEFAULT_PARALLELISM, Kind, Live, Resource
 from corsdeploy.plan import Action, PlannedChange, staleness
 from corsdeploy.providers import Provider, Restorable
 from corsdeploy.results import ApplyResult, Outcome, Result, ResultError
@@ -38,6 +37,7 @@ class Writer:
     providers: Mapping[Kind, Provider]
     sleep: Callable[[float], None] = time.sleep
     verify_timeout: float = VERIFY_TIMEOUT_SECONDS
+    parallelism: int = DEFAULT_PARALLELISM
 
     def back_up(self, resource: Resource, live: Live) -> str:
         """Save the live configuration durably (a BackupError when it cannot be)."""
@@ -106,7 +106,7 @@ def apply_changes(planned: Sequence[PlannedChange], lives: Mapping[str, Live], w
             return Result(change.address, change.action, Outcome.FAILED, _result_error(error), backup)
         return Result(change.address, change.action, Outcome.APPLIED, backup=backup)
 
-    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CALLS, max(1, len(planned)))) as pool:
+    with ThreadPoolExecutor(max_workers=min(writer.parallelism, max(1, len(planned)))) as pool:
         results = tuple(pool.map(run, planned))
     return ApplyResult(writer.apply_id, writer.environment, results)
 

@@ -36,20 +36,17 @@ from botocore.parsers import ResponseParserError
 
 from corsdeploy.endpoints import is_loopback_url
 from corsdeploy.errors import AwsError, CorsdeployError
-from corsdeploy.model import AwsSettings
+from corsdeploy.model import DEFAULT_PARALLELISM, AwsSettings
 from corsdeploy.providers import pacing
 from corsdeploy.providers.operations import Operation, Phase, Principal, declared
 from corsdeploy.providers.retry import Retry, notes
 from corsdeploy.render.edge import register_secret
 from corsdeploy.trust import trusted_settings
 
-# Reads run in parallel: one connection per worker thread.
-MAX_PARALLEL_CALLS = 16
 # One attempt per botocore call: corsdeploy retries (providers.retry), since botocore's retry quota
 # is per client and parallel calls at 50% faults exhaust it (facts §7.8).
 _CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": 1},
-    max_pool_connections=MAX_PARALLEL_CALLS,
     connect_timeout=10,
     read_timeout=30,
 )
@@ -91,6 +88,9 @@ class Clients:
                  retry: Retry | None = None) -> None:
         self.settings = trusted_settings(settings, os.environ, source)
         self.retry = retry or Retry()
+        self.parallelism = settings.parallelism or DEFAULT_PARALLELISM
+        # Every thread of a pool shares one client per service and region: a connection each.
+        self._config = _CONFIG.merge(Config(max_pool_connections=self.parallelism))
         self._explicit_credentials = dict(credentials or {})
         self._pacers = pacers
         self._lock = threading.Lock()
@@ -162,7 +162,7 @@ class Clients:
 
     def _create_client(self, service: str, region: str) -> Any:
         session, endpoint_url = self._session_locked(), self.settings.endpoint_url
-        client = _sandbox_aware_client(session, service, region, endpoint_url, _CONFIG)
+        client = _sandbox_aware_client(session, service, region, endpoint_url, self._config)
         if service in API_GATEWAY_SERVICES:
             registry = self._pacers or pacing.SHARED
             hooks = pacing.ApiGatewayHooks(lambda: registry.pacer(self.identity().account, region))

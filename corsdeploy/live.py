@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from corsdeploy.aws import MAX_PARALLEL_CALLS, Clients
+from corsdeploy.aws import Clients
 from corsdeploy.errors import CorsdeployError, PlanError, Problem
-from corsdeploy.model import Kind, Live, Resource
+from corsdeploy.model import DEFAULT_PARALLELISM, Kind, Live, Resource
 from corsdeploy.providers import Provider, provider_for
 
 
@@ -16,7 +16,7 @@ def providers_for(resources: Sequence[Resource], clients: Clients) -> dict[Kind,
 
 
 def read_live(resources: Sequence[Resource], providers: dict[Kind, Provider],
-              workers: int = MAX_PARALLEL_CALLS) -> dict[str, Live]:
+              workers: int = DEFAULT_PARALLELISM) -> dict[str, Live]:
     """Every resource's live state; raises one PlanError listing every resource that failed."""
     def read(resource: Resource) -> Live | CorsdeployError:
         try:

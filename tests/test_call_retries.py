@@ -23,7 +23,13 @@ from corsdeploy.model import AwsSettings, Kind, Location, Resource
 from corsdeploy.providers.calls import Calls
 from corsdeploy.providers.operations import Operation, Phase
 from corsdeploy.providers.pacing import PacerRegistry
-from corsdeploy.providers.retry import BASE_DELAY_SECONDS, DEADLINE_SECONDS, MAX_DELAY_SECONDS, Retry
+from corsdeploy.providers.retry import (
+    BASE_DELAY_SECONDS,
+    DEADLINE_SECONDS,
+    MAX_DELAY_SECONDS,
+    UNREACHABLE_DEADLINE_SECONDS,
+    Retry,
+)
 from corsdeploy.providers.s3 import S3Provider
 from tests.pacing_support import FakeClock, HttpStub
 
@@ -159,6 +165,15 @@ def test_a_connection_that_never_comes_back_is_one_line_naming_the_resource(clie
     assert problem.address == resource.address
     assert "s3:GetBucketCORS: https://s3.eu-west-1.amazonaws.com closed the connection" in problem.message
     assert "still failing after" in problem.message and "\n" not in problem.message
+
+
+def test_an_endpoint_that_cannot_be_reached_is_given_up_on_sooner(clients: Clients, clock: FakeClock) -> None:
+    url = "http://127.0.0.1:9/assets"
+    drop(clients, [EndpointConnectionError(endpoint_url=url) for _ in range(1000)])
+    started = clock.now
+    with pytest.raises(PlanError, match=r"nothing answers at http://127\.0\.0\.1:9"):
+        read_live([bucket()], {Kind.S3_BUCKET: S3Provider(clients)})
+    assert 1 < clock.now - started <= UNREACHABLE_DEADLINE_SECONDS
 
 
 def test_each_page_of_a_listing_is_retried_on_its_own(clients: Clients, clock: FakeClock) -> None:

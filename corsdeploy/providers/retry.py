@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 T = TypeVar("T")
@@ -24,6 +24,9 @@ MAX_DELAY_SECONDS = 5.0
 # How long one call keeps trying. Throttling and 5xx bursts pass within seconds, and S3 settles
 # within 2 minutes of a write (facts §7.6): longer only hides a real outage from a CI job.
 DEADLINE_SECONDS = 120.0
+# An endpoint that cannot be connected to at all (refused, unknown host, no route) is rarely a blip:
+# a few seconds ride one out without making a user wait two minutes for a sandbox that is not up.
+UNREACHABLE_DEADLINE_SECONDS = 5.0
 
 # botocore's throttling codes (retries.standard), and S3's and API Gateway's.
 THROTTLED_CODES = frozenset({
@@ -82,6 +85,7 @@ class Retry:
     """The retry policy; clock, sleep and random are injectable for tests."""
 
     deadline: float = DEADLINE_SECONDS
+    unreachable_deadline: float = UNREACHABLE_DEADLINE_SECONDS
     base: float = BASE_DELAY_SECONDS
     cap: float = MAX_DELAY_SECONDS
     clock: Callable[[], float] = time.monotonic
@@ -105,11 +109,16 @@ class Retry:
                     raise
                 delay = self.delay(retries)
                 elapsed = self.clock() - started
-                if elapsed + delay > self.deadline:
+                if elapsed + delay > self._deadline_for(error):
                     error.add_note(f"still failing after {retries + 1} attempts over {elapsed:.0f}s")
                     raise
             self.sleep(delay)
             retries += 1
+
+    def _deadline_for(self, error: Exception) -> float:
+        if isinstance(error, (EndpointConnectionError, ConnectTimeoutError)):
+            return min(self.deadline, self.unreachable_deadline)
+        return self.deadline
 
 
 def notes(error: BaseException) -> str:
