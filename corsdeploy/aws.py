@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -98,6 +98,7 @@ class Clients:
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._session: boto3.Session | None = None
         self._identity: Identity | None = None
+        self._remembered: dict[Hashable, Any] = {}
 
     @property
     def region(self) -> str:
@@ -127,6 +128,16 @@ class Clients:
         with self._lock:
             return tuple(sorted({(service, str(client.meta.endpoint_url))
                                  for (service, _), client in self._clients.items()}))
+
+    def remembered(self, key: Hashable, ask: Callable[[], Any]) -> Any:
+        """`ask()` once per key for these clients (a run's plan and apply share them): for answers
+        that cannot change, such as a deployment's export. A failure is not remembered."""
+        with self._lock:
+            if key in self._remembered:
+                return self._remembered[key]
+        answer = ask()
+        with self._lock:
+            return self._remembered.setdefault(key, answer)
 
     def identity(self) -> Identity:
         """The caller's account, from sts:GetCallerIdentity (asked once)."""
