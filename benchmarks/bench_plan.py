@@ -15,9 +15,9 @@ import time
 import boto3
 from fake_aws import control, start
 
-from corsdeploy.aws import MAX_PARALLEL_CALLS, Clients
+from corsdeploy.aws import Clients
 from corsdeploy.live import providers_for, read_live
-from corsdeploy.model import AwsSettings, Kind, Location, Resource
+from corsdeploy.model import DEFAULT_PARALLELISM, AwsSettings, Kind, Location, Resource
 from corsdeploy.plan import make_plan
 from corsdeploy.shapes import rules_from_s3
 
@@ -52,14 +52,14 @@ def main() -> None:
             resources.append(Resource(Kind.S3_BUCKET, name, rules_from_s3(RULES), Location("bench", 1, 1)))
         timed_plan(resources[:2], url, 2)  # warm up clients and connections
         baseline, baseline_calls = timed_plan(resources, url, 1)
-        parallel, calls = timed_plan(resources, url, MAX_PARALLEL_CALLS)
+        parallel, calls = timed_plan(resources, url, DEFAULT_PARALLELISM)
     finally:
         server.terminate()
     print(f"plan of {buckets} S3 buckets, {latency} ms per request")
     print(f"  sequential baseline: {baseline:6.2f} s  "
           f"({baseline_calls / buckets:.2f} API calls per resource)")
     print(f"  corsdeploy parallel: {parallel:6.2f} s  ({calls / buckets:.2f} API calls per resource, "
-          f"{MAX_PARALLEL_CALLS} workers)")
+          f"{DEFAULT_PARALLELISM} workers)")
     print(f"  speed-up: {baseline / parallel:.1f}x")
 
 

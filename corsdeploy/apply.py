@@ -9,10 +9,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
-from corsdeploy.aws import MAX_PARALLEL_CALLS
 from corsdeploy.errors import AwsError, CorsdeployError, Problem, StalePlanError
 from corsdeploy.interruption import Interruption
-from corsdeploy.model import Kind, Live, Resource
+from corsdeploy.model import DEFAULT_PARALLELISM, Kind, Live, Resource
 from corsdeploy.plan import Action, Change, PlannedChange, staleness
 from corsdeploy.providers import Provider, Restorable
 from corsdeploy.results import INTERRUPTED_CODE, ApplyResult, Outcome, Result, ResultError
@@ -39,6 +38,7 @@ class Writer:
     providers: Mapping[Kind, Provider]
     sleep: Callable[[float], None] = time.sleep
     verify_timeout: float = VERIFY_TIMEOUT_SECONDS
+    parallelism: int = DEFAULT_PARALLELISM
 
     def back_up(self, resource: Resource, live: Live) -> str:
         """Save the live configuration durably (a BackupError when it cannot be)."""
@@ -120,7 +120,7 @@ def apply_changes(planned: Sequence[PlannedChange], lives: Mapping[str, Live], w
             return Result(change.address, change.action, Outcome.FAILED, _result_error(error), backup)
         return Result(change.address, change.action, Outcome.APPLIED, backup=backup)
 
-    pool = ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CALLS, max(1, len(planned))))
+    pool = ThreadPoolExecutor(max_workers=min(writer.parallelism, max(1, len(planned))))
     try:
         futures = [pool.submit(run, item) for item in planned]
         done = _collect(futures, interruption, on_done)

@@ -22,6 +22,7 @@ from rich.markup import escape
 from corsdeploy import __version__
 from corsdeploy.errors import CorsdeployError, Problem
 from corsdeploy.interruption import Interruption
+from corsdeploy.model import DEFAULT_PARALLELISM, MAX_PARALLELISM
 from corsdeploy.render.edge import EdgeStream, printable
 
 if TYPE_CHECKING:
@@ -215,7 +216,7 @@ def _load(name: str, *, for_aws: bool = True) -> Environment:
     from corsdeploy.config import load_environment
 
     environment = load_environment(_env_dir(), name)
-    return _on_sandbox_url(environment) if for_aws else environment
+    return _with_parallelism(_on_sandbox_url(environment), _parallelism()) if for_aws else environment
 
 
 def _on_sandbox_url(environment: Environment) -> Environment:
@@ -229,6 +230,18 @@ def _on_sandbox_url(environment: Environment) -> Environment:
     if url is None or endpoint is None or not is_sandbox_url(endpoint):
         return environment
     return replace(environment, aws=replace(environment.aws, endpoint_url=url))
+
+
+def _parallelism() -> int | None:
+    """`--parallelism`, when given (read on the command's thread: the click context is thread-local)."""
+    value: int | None = click.get_current_context().find_root().meta.get("corsdeploy.parallelism")
+    return value
+
+
+def _with_parallelism(environment: Environment, parallelism: int | None) -> Environment:
+    if parallelism is None:
+        return environment
+    return replace(environment, aws=replace(environment.aws, parallelism=parallelism))
 
 
 def _example(*lines: str) -> str:
@@ -295,6 +308,11 @@ _ENV = click.option("--env", "env_name", required=True, metavar="NAME",
                     help="Environment name (environments/NAME.yaml).")
 
 
+_PARALLELISM = click.option(
+    "--parallelism", type=click.IntRange(min=1, max=MAX_PARALLELISM), metavar="N", expose_value=False,
+    callback=_remember("parallelism"),
+    help=f"Concurrent AWS calls for S3 and Lambda (default {DEFAULT_PARALLELISM}; per environment with "
+         "--all); API Gateway calls are paced to its quotas whatever N is.")
 _LOCK_TIMEOUT = click.option(
     "--lock-timeout", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
     help="Wait up to SECONDS for another writer's lock on the environment (default: fail at once).")
@@ -319,6 +337,7 @@ def _format_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., An
 @_TARGET
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Also save the plan to FILE, for `corsdeploy apply FILE`.")
+@_PARALLELISM
 @common_options
 def plan(env_name: str | None, all_envs: bool, output_format: str, detailed_exitcode: bool,
          targets: tuple[str, ...], out_file: Path | None) -> int:
@@ -367,6 +386,7 @@ def _show_plan(run: PlanRun, output_format: str, console: Console) -> None:
 @_format_option("the apply result; the plan goes to stderr")
 @_TARGET
 @_LOCK_TIMEOUT
+@_PARALLELISM
 @common_options
 def apply(plan_file: Path | None, env_name: str | None, auto_approve: bool, output_format: str,
           targets: tuple[str, ...], lock_timeout: float) -> int:
@@ -603,8 +623,9 @@ def _plan_all(names: list[str], output_format: str, detailed_exitcode: bool, tar
     from corsdeploy.engine import plan_all
     from corsdeploy.render.all_plans import all_plans_document, render_all_plans
 
-    env_dir = _env_dir()  # read here: the click context is not visible in the planning threads
-    plans = plan_all(names, lambda name: _on_sandbox_url(load_environment(env_dir, name)))
+    env_dir, parallelism = _env_dir(), _parallelism()  # the planning threads cannot see the context
+    plans = plan_all(names, lambda name: _with_parallelism(_on_sandbox_url(load_environment(env_dir, name)),
+                                                           parallelism))
     if output_format == "json":
         from corsdeploy.render.json_view import dumps
 
@@ -637,7 +658,7 @@ def _apply_saved(plan_file: Path, env_name: str | None, output_format: str, targ
     if env_name is not None and env_name != saved.environment.name:
         raise CorsdeployError(f"{plan_file} is a plan for environment {saved.environment.name!r}, "
                               f"not {env_name!r}; nothing was changed")
-    saved = replace(saved, environment=_on_sandbox_url(saved.environment))
+    saved = replace(saved, environment=_with_parallelism(_on_sandbox_url(saved.environment), _parallelism()))
     human = _stderr() if output_format == "json" else _stdout()
     human.print(f"Applying the plan saved in {printable(str(plan_file))} at {printable(saved.created_at)}",
                 markup=False)
@@ -660,6 +681,7 @@ def _apply_saved(plan_file: Path, env_name: str | None, output_format: str, targ
               help="Roll back without asking (needed when there is no terminal).")
 @_format_option("the rollback result; the plan goes to stderr")
 @_LOCK_TIMEOUT
+@_PARALLELISM
 @common_options
 def rollback(env_name: str, apply_id: str | None, auto_approve: bool, output_format: str,
              lock_timeout: float) -> int:

@@ -99,7 +99,7 @@ def plan_environment(environment: Environment, targets: Sequence[str] = (),
     # The account guard runs before any other call.
     identity = clients.check_account()
     providers = providers_for(resources, clients)
-    lives = read_live(resources, providers, on_read=on_read)
+    lives = read_live(resources, providers, clients.parallelism, on_read=on_read)
     plan = make_plan(environment.name, resources, lives, _target(identity, clients))
     return PlanRun(environment, resources, lives, plan, clients)
 
@@ -156,10 +156,12 @@ def write_planned(session: WriteSession, planned: Sequence[PlannedChange],
     watch = watch or WriteWatch()
     # New providers: the plan's cache API listings, which would hide a change made since.
     providers = providers_for([p.resource for p in planned], session.clients)
-    lives = read_live([p.resource for p in planned if p.change.address in recheck], providers)
+    lives = read_live([p.resource for p in planned if p.change.address in recheck], providers,
+                      session.clients.parallelism)
     apply_id = new_apply_id()
     backups, history = Backups(session.store), History(session.store)
-    writer = Writer(apply_id, session.environment.name, backups, providers)
+    writer = Writer(apply_id, session.environment.name, backups, providers,
+                    parallelism=session.clients.parallelism)
     changes = Plan(session.environment.name, tuple(p.change for p in planned))
     if not changes.has_changes:
         return apply_changes(planned, lives, writer, on_done=watch.on_done)
@@ -193,7 +195,7 @@ def rollback_plan(session: WriteSession, apply_id: str | None = None) -> Rollbac
                                        f"{environment.path}: put its entry back to roll it back", address=a)
                                for a in missing])
     resources = [r for r in environment.resources if r.address in saved]
-    lives = read_live(resources, providers_for(resources, session.clients))
+    lives = read_live(resources, providers_for(resources, session.clients), session.clients.parallelism)
     planned = tuple(plan_restore(r, lives[r.address], saved[r.address]) for r in resources)
     target = _target(session.identity, session.clients)
     plan = Plan(environment.name, tuple(p.change for p in planned), target)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from corsdeploy.aws import MAX_PARALLEL_CALLS, TRANSPORT_ERRORS, Clients, translate
+from corsdeploy.aws import Clients
 from corsdeploy.errors import CorsdeployError, PlanError, Problem
-from corsdeploy.model import Kind, Live, Resource
+from corsdeploy.model import DEFAULT_PARALLELISM, Kind, Live, Resource
 from corsdeploy.providers import Provider, provider_for
 
 
@@ -16,7 +16,7 @@ def providers_for(resources: Sequence[Resource], clients: Clients) -> dict[Kind,
 
 
 def read_live(resources: Sequence[Resource], providers: dict[Kind, Provider],
-              workers: int = MAX_PARALLEL_CALLS, *,
+              workers: int = DEFAULT_PARALLELISM, *,
               on_read: Callable[[str], None] | None = None) -> dict[str, Live]:
     """Every resource's live state; raises one PlanError listing every resource that failed.
     `on_read` hears each address as its read ends (from the reading threads)."""
@@ -30,10 +30,8 @@ def read_live(resources: Sequence[Resource], providers: dict[Kind, Provider],
     def attempt(resource: Resource) -> Live | CorsdeployError:
         try:
             return providers[resource.kind].read(resource)
-        except CorsdeployError as error:
+        except CorsdeployError as error:  # transport faults too, translated by providers.calls
             return error
-        except TRANSPORT_ERRORS as error:  # after botocore's retries: the network, or not AWS
-            return translate(error, "read", resource.address)
 
     with ThreadPoolExecutor(max_workers=min(workers, max(1, len(resources)))) as pool:
         outcomes = list(pool.map(read, resources))

@@ -278,7 +278,8 @@ def test_a_deployment_that_failed_after_update_api_is_planned_again(clients: Cli
     deployments(stub, deployment("d1", 100, deployment_description(EARLIER)))
     no_routes(stub)
     stub.add_response("update_api", {}, {"ApiId": "a1", "CorsConfiguration": {**ALL_UNSET, **ORIGINS_ONLY}})
-    stub.add_client_error("create_deployment", "TooManyRequestsException", "Too Many Requests", 429)
+    # A refusal: throttling (429) would be retried until the deployment went through.
+    stub.add_client_error("create_deployment", "BadRequestException", "Deployment refused", 400)
     provider = HttpApiProvider(clients)
     live = provider.read(resource)
     with pytest.raises(AwsError):

@@ -18,7 +18,6 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from corsdeploy import apply
 from corsdeploy.apply import Writer, apply_changes
 from corsdeploy.aws import Clients
 from corsdeploy.interruption import Interruption
@@ -74,7 +73,9 @@ def start_apply(provider: S3Provider, root: Path, interruption: Interruption,
     providers = {Kind.S3_BUCKET: provider}
     lives = read_live(resources, providers)
     planned = planned_changes(resources, make_plan("test", resources, lives))
-    writer = Writer("20261124T000000Z-beef", "test", folder_backups(root), providers, sleep=lambda _s: None)
+    # Fewer writers than buckets, so that some are still waiting to start when the signal comes.
+    writer = Writer("20261124T000000Z-beef", "test", folder_backups(root), providers, sleep=lambda _s: None,
+                    parallelism=4)
     out: list[ApplyResult] = []
     thread = threading.Thread(target=lambda: out.append(
         apply_changes(planned, lives, writer, interruption, heard.append)))
@@ -86,13 +87,6 @@ def live_rules(s3: Any, name: str) -> Any:
     return s3.get_bucket_cors(Bucket=name)["CORSRules"]
 
 
-@pytest.fixture
-def few_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fewer writers than buckets, so that some are still waiting to start when the signal comes."""
-    monkeypatch.setattr(apply, "MAX_PARALLEL_CALLS", 4)
-
-
-@pytest.mark.usefixtures("few_workers")
 def test_a_stop_lets_writes_in_flight_finish_and_starts_no_other(s3: Any, tmp_path: Path) -> None:
     provider, interruption, heard = GatedProvider(), Interruption(), []
     thread, out = start_apply(provider, tmp_path / "state", interruption, heard)
@@ -133,7 +127,6 @@ def test_a_stop_before_any_write_writes_nothing(s3: Any, tmp_path: Path) -> None
     assert all(live_rules(s3, name) == OLD for name in BUCKETS)
 
 
-@pytest.mark.usefixtures("few_workers")
 def test_a_second_signal_returns_at_once_reporting_the_writes_sent_but_not_verified(
         s3: Any, tmp_path: Path) -> None:
     provider, interruption = GatedProvider(), Interruption()
@@ -304,7 +297,6 @@ def test_a_second_ctrl_c_stops_at_once_and_still_records_and_unlocks(
 
 # --- rollback goes through the same write path -------------------------------------------------------
 
-@pytest.mark.usefixtures("few_workers")
 def test_an_interrupted_rollback_is_recorded_with_what_it_put_back_and_leaves_the_lock_free(
         s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from corsdeploy.config import load_environment

@@ -120,7 +120,8 @@ def _write_users_methods(fail_at: int | None) -> tuple[list[str], dict[str, Any]
             if model.name in WRITES:
                 seen.append(model.name)
                 if len(seen) - 1 == fail_at:
-                    error = {"Error": {"Code": "InternalFailure", "Message": "injected"}}
+                    # A refusal: a transient failure (InternalFailure) would be retried and succeed.
+                    error = {"Error": {"Code": "BadRequestException", "Message": "injected"}}
                     raise ClientError(error, model.name)  # type: ignore[arg-type]
 
         clients.client("apigateway").meta.events.register("before-call.apigateway", inject)

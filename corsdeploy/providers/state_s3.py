@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from corsdeploy.aws import Clients, translate
+from corsdeploy.errors import AwsError
 from corsdeploy.providers.calls import Calls
 from corsdeploy.providers.operations import S3_BUCKET, Operation, Phase
 from corsdeploy.state.names import Key
@@ -95,7 +96,7 @@ class S3Store:
                 found.update(item["Key"][len(start):] for item in page.get("Contents", ()))
                 found.update(item["Prefix"][len(start):].rstrip("/")
                              for item in page.get("CommonPrefixes", ()))
-        except (ClientError, BotoCoreError) as error:
+        except (ClientError, AwsError) as error:
             raise _store_error("list", f"s3://{self.bucket}/{start}", error, LIST.action) from error
         return tuple(sorted(found))
 
@@ -104,10 +105,11 @@ class S3Store:
         try:
             return self._calls.call(operation, Bucket=self.bucket, Key=self._object_key(key), **self._owner,
                                     **arguments)
-        except (ClientError, BotoCoreError) as error:
+        except (ClientError, AwsError) as error:
             raise _store_error(doing, self.where(key), error, operation.action) from error
 
 
 def _store_error(doing: str, where: str, error: Exception, action: str) -> StoreError:
-    translated = translate(error, action)
+    # Transport faults come translated from providers.calls already.
+    translated = error if isinstance(error, AwsError) else translate(error, action)
     return StoreError(doing, where, str(translated), code=translated.code)

@@ -7,10 +7,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from corsdeploy.aws import error_code, translate
-from corsdeploy.errors import CorsdeployError, PlanError, Problem
+from corsdeploy.errors import AwsError, CorsdeployError, PlanError, Problem
 from corsdeploy.lint.plan_rules import RestStageServesOtherChanges
 from corsdeploy.lint.rule import tagged
 from corsdeploy.model import Kind, Live, Resource, frozen
@@ -90,6 +90,7 @@ class RestApiProvider:
     operations: ClassVar[tuple[AwsOperation, ...]] = OPERATIONS
 
     def __init__(self, clients: Clients) -> None:
+        self._clients = clients
         self._calls = Calls(clients, OPERATIONS)
         self._apis: ApiListing[Mapping[str, Any]] = ApiListing("REST API", self._list_rest_apis)
 
@@ -204,10 +205,17 @@ class RestApiProvider:
 
     def _snapshot_warning(self, resource: Resource, state: RestApiState) -> tuple[str, ...]:
         """What else the redeploy after this change would ship (a warning, never a failed plan)."""
-        try:
+        def ask() -> Any:
             reply = self._calls.call(GET_EXPORT, restApiId=state.api_id, stageName=state.stage, **EXPORT)
-            export = json.loads(reply["body"].read())
-        except (ClientError, BotoCoreError, ValueError) as error:
+            return json.loads(reply["body"].read())
+
+        try:
+            # A stage's export is its deployment's snapshot, which never changes: apply's re-read of
+            # what was just planned does not ask again.
+            deployed = state.stage_deployment
+            export = ask() if deployed is None else self._clients.remembered(
+                ("rest export", state.api_id, state.stage, deployed), ask)
+        except (ClientError, AwsError, ValueError) as error:
             return (tagged(RestStageServesOtherChanges,
                            f"could not compare stage {state.stage!r} with the API's draft "
                            f"({type(error).__name__}: {error}): the redeployment after this change ships "

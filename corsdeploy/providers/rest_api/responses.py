@@ -13,9 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from corsdeploy.aws import error_code
+from corsdeploy.errors import AwsError
 from corsdeploy.model import frozen
 from corsdeploy.providers.operations import Operation
 from corsdeploy.providers.rest_api.operations import (
@@ -104,11 +105,11 @@ class ResponseWriter:
         try:
             for change in changes:
                 self._change(change, done)
-        except (ClientError, BotoCoreError):
+        except (ClientError, AwsError):
             for undo in reversed(done):
                 try:
                     undo()
-                except (ClientError, BotoCoreError):
+                except (ClientError, AwsError):
                     break  # the original error is the one to report; what stays is what plan shows
             raise
 
