@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, TextIO, cast
 
 import click
 from rich.console import Console
@@ -785,7 +785,7 @@ def _message(value: str) -> str:
     if value != "-":
         return value
     # Bytes, decoded leniently: a console copied in another encoding is still a message to read.
-    stdin = getattr(sys.stdin, "buffer", None)
+    stdin: BinaryIO | None = getattr(sys.stdin, "buffer", None)
     if stdin is None:
         return sys.stdin.read(MAX_MESSAGE_CHARS + 1)
     return stdin.read(4 * (MAX_MESSAGE_CHARS + 1)).decode("utf-8", "replace")[:MAX_MESSAGE_CHARS + 1]
