@@ -77,6 +77,8 @@ def _problem(document: Mapping[str, Any], name: str, apply_id: str, environment:
         return "its address does not match its name: it was not written by corsdeploy"
     if environment is not None and document.get("environment") != environment:
         return f"it belongs to environment {document.get('environment')!r}, not {environment!r}"
+    if "configuration" not in document:
+        return "it holds no configuration: it was not written by corsdeploy"
     if configuration is not None and not isinstance(configuration, dict):
         return "its configuration is not a JSON object or null"
     return _shape_problem(address, configuration)
