@@ -1,9 +1,12 @@
-"""Fuzz the environment-file loader: every input must end in a valid model or clean one-line errors.
+"""Fuzz what corsdeploy reads from files and pastes: environment files, saved plans (`apply FILE`),
+history records and backups (`history`, `rollback`) and `check --from-browser-error` text. Every
+input must end in a valid result or clean one-line errors, and read no file outside its project
+and write none outside the state folder.
 
 Fixed seed, so a run is repeatable; `--seconds` bounds it (`make test` runs it briefly, a person can
 run it for hours). Each input is loaded in a forked child under an address-space limit and a
 timeout, so a hang or a blow-up is caught and counted, never fatal. Prints inputs tried by class,
-outcomes (valid / config error / internal error / timeout), the worst time and the worst peak memory;
+outcomes (valid / clean error / internal error / timeout), the worst time and the worst peak memory;
 exits 1 when any input crashed, hung, broke a bound or printed an unclean message, and saves those
 inputs (`--save DIR`) to become regression tests.
 
@@ -12,10 +15,14 @@ inputs (`--save DIR`) to become regression tests.
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import os
 import random
+import re
 import resource
 import select
+import shutil
 import signal
 import sys
 import tempfile
@@ -24,18 +31,45 @@ import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import yaml
+from click.testing import CliRunner
+from rich.console import Console
 
+from corsdeploy.cli import cli
 from corsdeploy.config import bounds, load_file
-from corsdeploy.errors import ConfigError
+from corsdeploy.engine import open_store
+from corsdeploy.errors import ConfigError, CorsdeployError
+from corsdeploy.planfile import content_digest, read_plan
+from corsdeploy.render.text import render_plan
+from corsdeploy.state.backups import Backups
+from corsdeploy.state.history import History
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "environments").glob("*.yaml"))
 MEMORY_LIMIT = 1024**3  # address space per input: "well under 1 GiB"
 TIMEOUT = 10.0  # seconds per input by default: "within seconds"
-OUTCOMES = ("valid", "config error", "internal error", "timeout")
+OUTCOMES = ("valid", "clean error", "internal error", "timeout")
+# Real seeds: a plan saved by `plan --out`, the history record and a backup of its apply (against moto's
+# server), the environment they came from, and the browser messages the tests hold, as captured.
+SEEDS = Path(__file__).resolve().parent / "fuzz_seeds"
+BROWSER_MESSAGES = sorted((ROOT / "tests" / "data" / "browser_errors").glob("*/*.txt"))
+# URLs the seed environment serves, put into browser messages so they reach the simulator.
+SERVED_URLS = ["https://uploads.s3.eu-west-1.amazonaws.com/photo.jpg", "https://assets.s3.amazonaws.com/a.css",
+               "https://uploads.s3.amazonaws.com/", "http://127.0.0.1:47613/uploads/x"]
+_URL = re.compile(r"https?://[^\s'\"()<>]+")
+# Values put anywhere in a JSON document: wrong types, extremes, paths, escapes, names of other things.
+HOSTILE_VALUES: list[Any] = [
+    None, True, False, 0, -1, 2**70, 1e308, math.nan, "", "x" * 5000, "\x1b[31mred\x07", "\u202e", "\0",
+    "../../../etc/passwd", "/etc/passwd", "/proc/self/environ", "s3_bucket.../../x", "s3_bucket.uploads",
+    "http_api.orders", "rest_api.x", "function_url.f", "nope.x", "20261124T162022Z-3369", "../history",
+    "20261124T162022Z-3369/../../x", "prod", "../prod", "applied", "failed", "incomplete", "create", "delete",
+    "update", "noop", "import", [], {}, [None], [[]], {"": None}, {"CORSRules": "x"}, {"CORSRules": [{}]},
+    {"AllowOrigins": ["*"], "AllowCredentials": True}, ["GET"] * 200, "sha256:" + "0" * 64,
+]
 
 # Pieces that have broken YAML loaders, corsdeploy's among them.
 TOKENS = [
@@ -140,6 +174,74 @@ def hostile_scalar(rng: random.Random) -> bytes:
     return mutate(rng, f"aws:\n  region: {token}x\nstate: {token}\n".encode("utf-8", "surrogatepass"))
 
 
+# --- saved plans, history records and backups, browser messages -------------------------------------
+
+
+def _places(node: Any, places: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Every (container, key or index) in a JSON document."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        places.append((node, key))
+        _places(value, places)
+    return places
+
+
+def mutate_json(rng: random.Random, document: Any) -> Any:
+    """A few structural edits: a value replaced by a hostile one, removed, duplicated or deepened."""
+    for _ in range(rng.randint(1, 4)):
+        places = _places(document, [])
+        if not places:
+            return rng.choice(HOSTILE_VALUES)
+        container, key = rng.choice(places)
+        kind = rng.random()
+        if kind < 0.55:
+            container[key] = rng.choice(HOSTILE_VALUES)
+        elif kind < 0.7:
+            del container[key]
+        elif kind < 0.85 and isinstance(container, list):
+            container.insert(key, json.loads(json.dumps(container[key])))
+        elif kind < 0.85:
+            container[f"{key}{rng.choice(['', '_', ' '])}"] = rng.choice(HOSTILE_VALUES)
+        else:
+            container[key] = [container[key]] if rng.random() < 0.5 else {"x": container[key]}
+    return document
+
+
+def _json_bytes(document: Any) -> bytes:
+    return json.dumps(document, indent=2, sort_keys=True).encode()
+
+
+def saved_plan(rng: random.Random) -> bytes:
+    """The seed plan edited: as bytes (the digest refuses it), or as JSON with the digest made to match,
+    as someone who means harm would, so the reader behind the digest is reached."""
+    seed = (SEEDS / "plan.json").read_bytes()
+    if rng.random() < 0.25:
+        return mutate(rng, seed)
+    document = mutate_json(rng, json.loads(seed))
+    if isinstance(document, dict) and rng.random() < 0.95:
+        document["digest"] = content_digest(document)
+    return _json_bytes(document)
+
+
+def history_record(rng: random.Random) -> bytes:
+    """The seed history record edited; starts with `H`, or `B` when it is the backup that is edited."""
+    which = "history.json" if rng.random() < 0.6 else "backup.json"
+    seed = (SEEDS / which).read_bytes()
+    data = mutate(rng, seed) if rng.random() < 0.3 else _json_bytes(mutate_json(rng, json.loads(seed)))
+    return which[:1].upper().encode() + data
+
+
+def browser_message(rng: random.Random) -> bytes:
+    """A captured Chrome, Firefox or Safari message, mostly about a URL the seed environment serves."""
+    text = rng.choice(BROWSER_MESSAGES).read_text()
+    if rng.random() < 0.8:
+        text = _URL.sub(lambda _: rng.choice(SERVED_URLS), text)
+    data = text.encode()
+    if rng.random() < 0.85:
+        return mutate(rng, data)
+    return bytes(rng.randrange(256) for _ in range(rng.randint(0, 400)))
+
+
 CLASSES: dict[str, Callable[[random.Random], bytes]] = {
     "random YAML": lambda rng: mutate(rng, random_yaml(rng)) if rng.random() < 0.5 else random_yaml(rng),
     "mutated example": mutated_example,
@@ -150,10 +252,14 @@ CLASSES: dict[str, Callable[[random.Random], bytes]] = {
     "deep nesting": deep_nesting,
     "big file": big_file,
     "many resources": many_resources,
+    "saved plan": saved_plan,
+    "history record": history_record,
+    "browser message": browser_message,
 }
 # How often each class is drawn: the cheap, varied ones most.
 WEIGHTS = {"random YAML": 30, "mutated example": 40, "hostile scalar": 20, "alias bomb": 2,
-           "doubling vars": 2, "vars cycle": 2, "deep nesting": 2, "big file": 1, "many resources": 1}
+           "doubling vars": 2, "vars cycle": 2, "deep nesting": 2, "big file": 1, "many resources": 1,
+           "saved plan": 40, "history record": 40, "browser message": 40}
 
 
 def clean(line: str) -> bool:
@@ -168,7 +274,7 @@ def load_in_child(path: Path) -> tuple[str, str]:
     except ConfigError as error:
         if not all(clean(str(problem)) for problem in error.problems):
             return "internal error", "unclean message: " + repr(str(error))[:500]
-        return "config error", ""
+        return "clean error", ""
     except BaseException:  # everything else is a crash: that is what is being looked for
         return "internal error", traceback.format_exc(limit=6)[-1500:]
     return "valid", ""
@@ -181,6 +287,7 @@ class Running:
     started: float
     kind: str
     data: bytes
+    project: Path
 
 
 @dataclass
@@ -193,19 +300,164 @@ class Result:
     data: bytes
 
 
+def _project(folder: Path, number: int) -> Path:
+    """A project of its own for one input: the seed environment, and a state folder to be written."""
+    project = folder / f"project{number}"
+    (project / "environments").mkdir(parents=True)
+    shutil.copy(SEEDS / "prod.yaml", project / "environments" / "prod.yaml")
+    return project
+
+
+def _clean_output(text: str) -> bool:
+    """Output a terminal can show as it is: printable lines, no escape sequences."""
+    return all(line.isprintable() for line in text.splitlines())
+
+
+def _cli(args: list[str], stdin: bytes | None = None) -> tuple[str, str]:
+    """Run the command as a user would (the CLI's own error handling included) and judge its end."""
+    done = CliRunner().invoke(cli, args, input=stdin)
+    if "internal error:" in done.stderr or done.exit_code not in (0, 1):
+        debug = CliRunner().invoke(cli, [*args, "--debug"], input=stdin)
+        return "internal error", f"{args[:4]} exit {done.exit_code}: {debug.stderr[-1500:]}"
+    if not (_clean_output(done.stdout) and _clean_output(done.stderr)):
+        return "internal error", f"{args[:4]} unclean output: {(done.stdout + done.stderr)[-500:]!r}"
+    lines = done.stderr.splitlines()
+    if done.exit_code == 1 and not (lines and all(line.startswith("Error: ") for line in lines[-1:])):
+        return "internal error", f"{args[:4]} failed without a clean error: {done.stderr[-500:]!r}"
+    return ("valid" if done.exit_code == 0 else "clean error"), ""
+
+
+def apply_saved_plan_offline(project: Path) -> tuple[str, str]:
+    """What `apply FILE` does before it opens a session: read the plan and show it."""
+    try:
+        saved = read_plan(project / "plan.json")
+    except CorsdeployError as error:
+        return ("clean error" if all(clean(str(p)) for p in error.problems)
+                else "internal error"), repr(str(error))[:500]
+    shown = StringIO()
+    render_plan(saved.plan, Console(file=shown, width=100, color_system=None))
+    return ("valid", "") if _clean_output(shown.getvalue()) else ("internal error", shown.getvalue()[-500:])
+
+
+def _put_history(project: Path, data: bytes) -> None:
+    """The seed apply's record and backup in the project's state folder, one of them the input."""
+    which, data = data[:1], data[1:]
+    apply_id = json.loads((SEEDS / "history.json").read_bytes())["apply_id"]
+    history = project / ".corsdeploy" / "history" / "prod"
+    backups = project / ".corsdeploy" / "backups" / apply_id
+    history.mkdir(parents=True)
+    backups.mkdir(parents=True)
+    seed_record, seed_backup = (SEEDS / "history.json").read_bytes(), (SEEDS / "backup.json").read_bytes()
+    (history / f"{apply_id}.json").write_bytes(data if which == b"H" else seed_record)
+    (backups / "s3_bucket.uploads.json").write_bytes(data if which == b"B" else seed_backup)
+
+
+def read_history(project: Path) -> tuple[str, str]:
+    """`history` (text and JSON) and what `rollback` reads before planning: every record's backups."""
+    outcome = _cli(["history", "--env", "prod"])
+    if outcome[0] == "internal error":
+        return outcome
+    outcome = _cli(["history", "--env", "prod", "--format", "json"])
+    if outcome[0] == "internal error":
+        return outcome
+    try:
+        store = open_store(load_file(project / "environments" / "prod.yaml"))
+        for record in History(store).list("prod"):
+            Backups(store).load(record.apply_id, "prod")
+    except CorsdeployError as error:
+        return ("clean error" if all(clean(str(p)) for p in error.problems)
+                else "internal error"), repr(str(error))[:500]
+    return outcome
+
+
+def check_browser_message(rng: random.Random, data: bytes) -> tuple[str, str]:
+    """`check --from-browser-error -` with the message on stdin, sometimes with --method and --origin."""
+    args = ["check", "--env", "prod", "--from-browser-error", "-"]
+    if rng.random() < 0.6:
+        args += ["--method", rng.choice(["GET", "PUT", "POST", "DELETE"])]
+    if rng.random() < 0.3:
+        args += ["--origin", "https://app.example.com"]
+    if rng.random() < 0.3:
+        args += ["--format", "json"]
+    return _cli(args, stdin=data)
+
+
+# Where the interpreter itself reads from (its modules, the character tables), not the input's doing.
+_INTERPRETER = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, str(ROOT / "corsdeploy"), "/dev/null",
+                      *(p for p in sys.path if p and p.startswith("/usr"))})
+
+
+def _watch_files(project: Path, strays: list[str]) -> None:
+    """Record each file opened outside the project (for reading) or outside its state folder (for
+    writing): the input must not be able to send corsdeploy anywhere else. A name relative to a
+    folder descriptor is opened inside the state folder (the only code that opens that way)."""
+    state = str(project / ".corsdeploy")
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event != "open" or not isinstance(args[0], str):
+            return
+        path, mode, flags = args
+        writes = (mode is not None and any(c in mode for c in "wax+")) or (
+            mode is None and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
+        if not os.path.isabs(path) and "/" not in path and path != "..":
+            return
+        where = os.path.normpath(os.path.join(os.getcwd(), path))
+        if writes and not where.startswith(state + os.sep):
+            strays.append(f"wrote {where}")
+        elif not writes and not where.startswith((str(project) + os.sep, *_INTERPRETER)):
+            strays.append(f"read {where}")
+
+    sys.addaudithook(hook)
+
+
+def consume_in_child(kind: str, data: bytes, folder: Path, number: int) -> tuple[str, str]:
+    """The outcome of one input, read as the command that takes it reads it, from its own project."""
+    if kind not in PROJECT_CLASSES:
+        path = folder / "environments" / f"in{number}.yaml"
+        return load_in_child(path)
+    project = _project(folder, number)
+    os.chdir(project)
+    if kind == "saved plan":
+        (project / "plan.json").write_bytes(data)
+    elif kind == "history record":
+        _put_history(project, data)
+    strays: list[str] = []
+    _watch_files(project, strays)
+    try:
+        outcome = (apply_saved_plan_offline(project) if kind == "saved plan" else
+                   read_history(project) if kind == "history record" else
+                   check_browser_message(random.Random(number), data))
+        if strays:
+            return "internal error", "files outside the project: " + "; ".join(strays[:5])
+        return outcome
+    except BaseException:  # everything else is a crash: that is what is being looked for
+        return "internal error", traceback.format_exc(limit=8)[-1500:]
+
+
+PROJECT_CLASSES = ("saved plan", "history record", "browser message")
+
+
+def _address_space() -> int:
+    """Bytes of address space this process holds already: the CLI's imports reserve about 1 GiB they
+    never touch, so the limit is what an input may add on top of that."""
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmSize:")[1].split()[0]) * 1024
+
+
 def start(kind: str, data: bytes, folder: Path, number: int) -> Running:
-    path = folder / "environments" / f"in{number}.yaml"
-    path.write_bytes(data)
+    if kind not in PROJECT_CLASSES:
+        (folder / "environments" / f"in{number}.yaml").write_bytes(data)
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: limited, loads, reports, exits without cleanup
         os.close(read_end)
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-        outcome, detail = load_in_child(path)
+        limit = _address_space() + MEMORY_LIMIT
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        outcome, detail = consume_in_child(kind, data, folder, number)
         os.write(write_end, f"{outcome}\n{detail}".encode(errors="replace")[:60_000])
         os._exit(0)
     os.close(write_end)
-    return Running(pid, read_end, time.monotonic(), kind, data)
+    return Running(pid, read_end, time.monotonic(), kind, data, folder / f"project{number}")
 
 
 def finish(job: Running, timed_out: bool) -> Result:
@@ -219,6 +471,7 @@ def finish(job: Running, timed_out: bool) -> Result:
         report += chunk
     os.close(job.read_end)
     _, status, usage = os.wait4(job.pid, 0)
+    shutil.rmtree(job.project, ignore_errors=True)
     seconds = time.monotonic() - job.started
     peak = usage.ru_maxrss * 1024  # kilobytes on Linux
     if timed_out:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, TextIO, cast
 
 import click
 from rich.console import Console
@@ -865,7 +865,13 @@ def _message(value: str) -> str:
     character so that a longer text is refused rather than cut)."""
     from corsdeploy.simulate.browser_error import MAX_MESSAGE_CHARS
 
-    return sys.stdin.read(MAX_MESSAGE_CHARS + 1) if value == "-" else value
+    if value != "-":
+        return value
+    # Bytes, decoded leniently: a console copied in another encoding is still a message to read.
+    stdin: BinaryIO | None = getattr(sys.stdin, "buffer", None)
+    if stdin is None:
+        return sys.stdin.read(MAX_MESSAGE_CHARS + 1)
+    return stdin.read(4 * (MAX_MESSAGE_CHARS + 1)).decode("utf-8", "replace")[:MAX_MESSAGE_CHARS + 1]
 
 
 def _check_browser_error(env_name: str, text: str, given: Given, address: str | None, live: bool,

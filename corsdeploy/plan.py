@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from corsdeploy.lint.rule import silenced
 from corsdeploy.model import Kind, Live, Resource
 from corsdeploy.services import digest, service_for
@@ -162,6 +160,8 @@ def _action(old: Any, new: Any) -> Action:
 
 def _field_changes(old: Any, new: Any, before: Any, after: Any) -> tuple[FieldChange, ...]:
     """The fields deepdiff finds different after normalization, shown with the raw values."""
+    from deepdiff import DeepDiff  # here, not at the top: it is a third of the CLI's start-up time
+
     paths: dict[tuple[Any, ...], None] = {}
     for items in DeepDiff(old, new, view="tree", verbose_level=2).values():
         for item in items:

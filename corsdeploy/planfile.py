@@ -23,6 +23,7 @@ from corsdeploy import __version__
 from corsdeploy.errors import CorsdeployError
 from corsdeploy.model import AwsSettings, CorsConfig, CorsRule, Environment, Kind, Location, Resource, frozen
 from corsdeploy.plan import Action, Change, FieldChange, Plan, PlannedChange, Target
+from corsdeploy.services import service_for
 
 FORMAT = "corsdeploy-saved-plan"
 FORMAT_VERSION = 1
@@ -167,7 +168,7 @@ def read_plan(path: Path) -> SavedPlan:
                               f"match), so it is not the plan that was reviewed; {_PLAN_AGAIN}")
     try:
         return _saved_plan(document)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise CorsdeployError(f"{path} is not a valid saved plan ({_why(error)}); {_PLAN_AGAIN}") from error
 
 
@@ -201,7 +202,7 @@ def _saved_plan(document: Mapping[str, Any]) -> SavedPlan:
     endpoints = tuple((_text(service), _text(url)) for service, url in map(_list, _list(target["endpoints"])))
     plan = Plan(
         _text(environment["name"]),
-        tuple(_change(item, resource.address) for item, resource in zip(targets, resources, strict=True)),
+        tuple(_change(item, resource) for item, resource in zip(targets, resources, strict=True)),
         Target(_optional(target["account"], _text), _optional(target["region"], _text), endpoints),
     )
     aws = _mapping(environment["aws"])
@@ -245,9 +246,9 @@ def _cors(rules: Any) -> CorsConfig:
     return CorsConfig(tuple(rule(_mapping(item)) for item in _list(rules)))
 
 
-def _change(item: Mapping[str, Any], address: str) -> Change:
-    return Change(
-        address=address,
+def _change(item: Mapping[str, Any], resource: Resource) -> Change:
+    change = Change(
+        address=resource.address,
         action=Action(item["action"]),
         before=_optional(item["before"], _mapping),
         after=_optional(item["after"], _mapping),
@@ -257,6 +258,11 @@ def _change(item: Mapping[str, Any], address: str) -> Change:
         live_digest=_text(item["live_digest"]),
         live_identity=_optional(item["live_identity"], _text),
     )
+    # The service's own normalizer refuses a configuration that is not its shape (TypeError,
+    # KeyError, ValueError, AttributeError), before anything shows it or writes it.
+    for wire in (change.before, change.after):
+        service_for(resource.kind).normalize(wire)
+    return change
 
 
 def _checked(kind: type[_T], what: str) -> Callable[[Any], _T]:

@@ -153,6 +153,20 @@ def test_the_message_is_read_from_stdin_with_a_dash(project: InProcessCli,
     assert json.loads(done.stdout)["request"]["headers"] == ["x-amz-meta-owner"]
 
 
+
+def test_stdin_that_is_not_utf8_is_read_with_the_bad_bytes_replaced(project: InProcessCli,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A console copied in another encoding (found by benchmarks/fuzz_loader.py): the message is still
+    read, each byte that is not UTF-8 shown as U+FFFD, never an internal error."""
+    monkeypatch.chdir(project.project)
+    args = ["check", "--env", "prod", "--from-browser-error", "-", "--format", "json"]
+    done = CliRunner().invoke(cli, args, input=b"\xc8\x85 " + CHROME_HEADER.encode() + b" \xff")
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout)["request"]["headers"] == ["x-amz-meta-owner"]
+    garbage = CliRunner().invoke(cli, args, input=b"\xc8\x85\xff\xfe")
+    assert garbage.exit_code == 1
+    assert garbage.stderr.startswith("Error: no CORS error found in the text")
+
 @pytest.mark.parametrize(("message", "error"), [
     ("TypeError: Failed to fetch", "Error: no CORS error found in the text"),
     (CHROME_HEADER.replace("uploads-prod.s3", "other-bucket.s3"),

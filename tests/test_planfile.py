@@ -86,8 +86,11 @@ def mutated(path: Path, mutate: Callable[[dict[str, Any]], object]) -> None:
     lambda d: d["targets"].append(d["targets"][0]),
     lambda d: d["target"].update(endpoints=[["s3"]]),
     lambda d: d.pop("environment"),
+    # Found by benchmarks/fuzz_loader.py: a configuration that is not the service's shape crashed the view.
+    lambda d: d["targets"][0]["after"]["CORSRules"][0].update(AllowedOrigins=float("nan")),
+    lambda d: d["targets"][0]["before"].update(CORSRules=[7]),
 ], ids=["kind", "address", "cors-shape", "max-age", "rule-field", "location", "action", "twice", "endpoints",
-        "environment"])
+        "environment", "after-origins", "before-rule"])
 def test_a_plan_no_corsdeploy_wrote_is_refused_in_one_line(saved: Path, mutate: Callable[..., object]
                                                            ) -> None:
     mutated(saved, mutate)

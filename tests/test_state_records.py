@@ -81,6 +81,24 @@ def test_a_document_planted_under_another_name_is_not_taken_for_a_backup(store: 
         Backups(store).load(APPLY_ID)
 
 
+@pytest.mark.parametrize("configuration", [{"CORSRules": [7]}, {"CORSRules": [{"AllowedOrigins": 1.5}]}])
+def test_a_backup_whose_configuration_is_not_the_services_shape_is_refused(store: Store,
+                                                                          configuration: object) -> None:
+    """Rollback would plan from it and crash (an internal error); it is named as not a backup instead."""
+    document = {"format_version": 1, "apply_id": APPLY_ID, "environment": "dev",
+                "address": "s3_bucket.assets", "saved_at": "x", "configuration": configuration}
+    store.put(Key(("backups", APPLY_ID, "s3_bucket.assets.json")), json.dumps(document).encode())
+    with pytest.raises(CorsdeployError, match="not the configuration of a s3_bucket"):
+        Backups(store).load(APPLY_ID)
+
+def test_a_backup_without_a_configuration_is_refused(store: Store) -> None:
+    """Found by benchmarks/fuzz_loader.py: a KeyError (an internal error) in `history`'s rollback path."""
+    document = {"format_version": 1, "apply_id": APPLY_ID, "environment": "dev",
+                "address": "s3_bucket.assets", "saved_at": "x"}
+    store.put(Key(("backups", APPLY_ID, "s3_bucket.assets.json")), json.dumps(document).encode())
+    with pytest.raises(CorsdeployError, match="holds no configuration"):
+        Backups(store).load(APPLY_ID)
+
 def test_a_backup_that_s3_refuses_says_where_and_that_nothing_changed(s3_clients: Clients) -> None:
     backups = Backups(S3Store(s3_clients, "no-such-bucket", "x"))
     with pytest.raises(BackupError) as refused:

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from corsdeploy.errors import BackupError, CorsdeployError
+from corsdeploy.model import Kind
+from corsdeploy.services import service_for
 from corsdeploy.state.names import JSON_SUFFIX, Key, backup_key, backups_key, checked_apply_id, file_name_for
 from corsdeploy.state.store import Store, StoreError, get_json, put_json
 
@@ -75,6 +77,23 @@ def _problem(document: Mapping[str, Any], name: str, apply_id: str, environment:
         return "its address does not match its name: it was not written by corsdeploy"
     if environment is not None and document.get("environment") != environment:
         return f"it belongs to environment {document.get('environment')!r}, not {environment!r}"
+    if "configuration" not in document:
+        return "it holds no configuration: it was not written by corsdeploy"
     if configuration is not None and not isinstance(configuration, dict):
         return "its configuration is not a JSON object or null"
+    return _shape_problem(address, configuration)
+
+
+def _shape_problem(address: str, configuration: Mapping[str, Any] | None) -> str | None:
+    """Why `configuration` is not what its service reads (rollback plans from it: it must not crash)."""
+    kind = next((k for k in Kind if address.startswith(f"{k.value}.")), None)
+    if kind is None or configuration is None:
+        return None
+    # A REST API's backup is a document; its `view` is what the plan diffs.
+    wire = configuration.get("view") if kind is Kind.REST_API else configuration
+    try:
+        service_for(kind).normalize(wire)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return (f"its configuration is not the configuration of a {kind.value}: "
+                "it was not written by corsdeploy")
     return None
