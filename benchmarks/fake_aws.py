@@ -11,7 +11,7 @@
   429 TooManyRequestsException (JSON), and some connections are dropped before any answer. Which
   call fails is a hash of the seed, the request and how many times that request was seen, not of
   arrival order, so a run with threads is repeatable. (STS, the account check, is left alone.)
-- Permanent failures on one bucket: every call to it answered 403 AccessDenied, or the bucket
+- Permanent failures on one bucket: every call to it (or every write) answered 403 AccessDenied, or the bucket
   deleted from moto when the first call of a given operation (PutBucketCors) reaches it.
 - Counts what it serves by service and operation (operations named from botocore's service
   models), the calls it throttled and the faults it injected.
@@ -21,7 +21,8 @@ usage: python benchmarks/fake_aws.py PORT [--latency-ms N] [--quotas] [--fault-r
 Control while it runs (plain HTTP on the same port):
   POST /__quotas?on=1|0   turn quota enforcement on or off
   POST /__faults?rate=F[&seed=S]             change the transient fault rate (0: none)
-  POST /__deny?bucket=NAME                    every call to the bucket: 403 AccessDenied
+  POST /__deny?bucket=NAME[&on=OPERATION]     every call to the bucket (or only OPERATION's,
+                                              PutBucketCors: a missing write permission) 403
   POST /__delete?bucket=NAME[&on=OPERATION]   delete the bucket when OPERATION (default
                                               PutBucketCors) first reaches it
   POST /__clear                               forget the denied and to-be-deleted buckets
@@ -93,7 +94,7 @@ class Faults:
     def __init__(self, rate: float, seed: int) -> None:
         self.rate, self.seed = rate, seed
         self.seen: Counter[str] = Counter()
-        self.denied: set[str] = set()
+        self.denied: dict[str, str] = {}  # bucket -> the operation denied ("*": every one)
         self.deleting: dict[str, str] = {}  # bucket -> the operation that deletes it
 
     def transient(self, service: str, request: str) -> str | None:
@@ -177,7 +178,7 @@ class FakeAws:
             fault = self.faults.transient(service, f"{method} {path}?{query}")
             if fault:
                 self.injected[f"{label} {fault}"] += 1
-            elif bucket in self.faults.denied:
+            elif bucket and self.faults.denied.get(bucket) in ("*", operation):
                 fault = "AccessDenied"
                 self.injected[f"{label} {fault}"] += 1
             elif bucket and self.faults.deleting.get(bucket) == operation:
@@ -225,7 +226,7 @@ class FakeAws:
                 self.faults.seen.clear()
                 payload = {"rate": self.faults.rate, "seed": self.faults.seed}
             elif path == "/__deny":
-                self.faults.denied.add(query["bucket"])
+                self.faults.denied[query["bucket"]] = query.get("on", "*")
             elif path == "/__delete":
                 self.faults.deleting[query["bucket"]] = query.get("on", "PutBucketCors")
             elif path == "/__clear":
