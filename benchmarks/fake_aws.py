@@ -20,6 +20,7 @@ usage: python benchmarks/fake_aws.py PORT [--latency-ms N] [--quotas] [--fault-r
 
 Control while it runs (plain HTTP on the same port):
   POST /__quotas?on=1|0   turn quota enforcement on or off
+  POST /__latency?ms=N                        change the latency (0 to seed quickly)
   POST /__faults?rate=F[&seed=S]             change the transient fault rate (0: none)
   POST /__deny?bucket=NAME[&on=OPERATION]     every call to the bucket (or only OPERATION's,
                                               PutBucketCors: a missing write permission) 403
@@ -220,6 +221,9 @@ class FakeAws:
                 self.quotas.on = query.get("on", "1") == "1"
                 self.quotas.reset()
                 payload = {"on": self.quotas.on}
+            elif path == "/__latency":
+                self.latency = float(query.get("ms", "0")) / 1000.0
+                payload = {"ms": self.latency * 1000.0}
             elif path == "/__faults":
                 self.faults.rate = float(query.get("rate", "0"))
                 self.faults.seed = int(query.get("seed", self.faults.seed))
