@@ -4,7 +4,8 @@ boto3's usual chain applies (credentials, region, and endpoints: botocore itself
 AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE> and AWS_IGNORE_CONFIGURED_ENDPOINT_URLS); the file's
 `aws` block narrows it. Clients are cached per (service, region) and safe to share between
 threads; sessions are not, so all are built under a lock. API Gateway clients are paced to the
-account's quotas (corsdeploy.providers.pacing).
+account's quotas (corsdeploy.providers.pacing); every call is retried by corsdeploy's own loop
+(corsdeploy.providers.retry), never by botocore.
 """
 from __future__ import annotations
 
@@ -38,21 +39,20 @@ from corsdeploy.errors import AwsError, CorsdeployError
 from corsdeploy.model import AwsSettings
 from corsdeploy.providers import pacing
 from corsdeploy.providers.operations import Operation, Phase, Principal, declared
+from corsdeploy.providers.retry import Retry, notes
 from corsdeploy.render.edge import register_secret
 from corsdeploy.trust import trusted_settings
 
 # Reads run in parallel: one connection per worker thread.
 MAX_PARALLEL_CALLS = 16
-# "max_attempts" is retries, not attempts: 5 retries, 6 attempts (facts §7.8).
+# One attempt per botocore call: corsdeploy retries (providers.retry), since botocore's retry quota
+# is per client and parallel calls at 50% faults exhaust it (facts §7.8).
 _CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 5},
+    retries={"mode": "standard", "total_max_attempts": 1},
     max_pool_connections=MAX_PARALLEL_CALLS,
     connect_timeout=10,
     read_timeout=30,
 )
-# API Gateway clients retry through pacing.ApiGatewayHooks instead (botocore's retry quota is per
-# client and parallel throttled calls exhaust it, facts §7.1).
-_API_GATEWAY_CONFIG = _CONFIG.merge(Config(retries={"mode": "standard", "total_max_attempts": 1}))
 API_GATEWAY_SERVICES = frozenset({"apigateway", "apigatewayv2"})
 ROLE_SESSION_NAME = "corsdeploy"
 # A local emulator accepts any key: spares sandbox users from configuring fake ones.
@@ -82,12 +82,15 @@ class Clients:
     choices about credentials are checked (corsdeploy.trust): an untrusted endpoint, or a profile or
     role the runner pinned otherwise, is refused before anything is sent. `source` is the file the
     settings came from (for the message). `credentials` (boto3.Session keyword arguments) replace
-    the chain; `pacers` replaces the process's shared API Gateway pacing (pacing.SHARED).
+    the chain; `pacers` replaces the process's shared API Gateway pacing (pacing.SHARED); `retry` is
+    the retry policy of every call made through these clients (providers.calls and the identity).
     """
 
     def __init__(self, settings: AwsSettings, credentials: Mapping[str, str] | None = None,
-                 pacers: pacing.PacerRegistry | None = None, source: str | None = None) -> None:
+                 pacers: pacing.PacerRegistry | None = None, source: str | None = None,
+                 retry: Retry | None = None) -> None:
         self.settings = trusted_settings(settings, os.environ, source)
+        self.retry = retry or Retry()
         self._explicit_credentials = dict(credentials or {})
         self._pacers = pacers
         self._lock = threading.Lock()
@@ -131,7 +134,8 @@ class Clients:
             if self._identity is None:
                 try:
                     with declared(GET_CALLER_IDENTITY):
-                        reply = self.client("sts").get_caller_identity()
+                        sts = self.client("sts")
+                        reply = self.retry.run(sts.get_caller_identity)
                 except (ClientError, *TRANSPORT_ERRORS) as error:
                     raise translate(error, "sts:GetCallerIdentity") from error
                 self._identity = Identity(account=reply["Account"], arn=reply["Arn"])
@@ -157,14 +161,11 @@ class Clients:
         return str(region)
 
     def _create_client(self, service: str, region: str) -> Any:
-        paced = service in API_GATEWAY_SERVICES
-        config = _API_GATEWAY_CONFIG if paced else _CONFIG
         session, endpoint_url = self._session_locked(), self.settings.endpoint_url
-        client = _sandbox_aware_client(session, service, region, endpoint_url, config)
-        if paced:
+        client = _sandbox_aware_client(session, service, region, endpoint_url, _CONFIG)
+        if service in API_GATEWAY_SERVICES:
             registry = self._pacers or pacing.SHARED
-            hooks = pacing.ApiGatewayHooks(lambda: registry.pacer(self.identity().account, region),
-                                           sleep=registry.sleep)
+            hooks = pacing.ApiGatewayHooks(lambda: registry.pacer(self.identity().account, region))
             hooks.install(client)
         return client
 
@@ -290,6 +291,7 @@ def translate(error: Exception, action: str, address: str | None = None) -> AwsE
         code, message = "InvalidResponse", f"{NOT_AWS} ({message})"
     if address is None and isinstance(error, TRANSPORT_ERRORS):
         message = f"{action}: {message}"  # no resource to name: say which call met it
+    message += notes(error)
     return AwsError(code, message, address=address)
 
 
@@ -306,8 +308,8 @@ def _botocore_message(error: BotoCoreError) -> str | None:
         return (f"cannot reach {_origin(url) or 'AWS'}: check the network connection, proxy settings "
                 "and the endpoint (aws.endpoint_url, AWS_ENDPOINT_URL)")
     if isinstance(error, ConnectionClosedError):
-        return (f"{_origin(url) or 'the endpoint'} closed the connection without answering, on every "
-                "retry: check the network connection, proxy settings and the endpoint")
+        return (f"{_origin(url) or 'the endpoint'} closed the connection without answering: check the "
+                "network connection, proxy settings and the endpoint")
     return None
 
 

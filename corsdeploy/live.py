@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from corsdeploy.aws import MAX_PARALLEL_CALLS, TRANSPORT_ERRORS, Clients, translate
+from corsdeploy.aws import MAX_PARALLEL_CALLS, Clients
 from corsdeploy.errors import CorsdeployError, PlanError, Problem
 from corsdeploy.model import Kind, Live, Resource
 from corsdeploy.providers import Provider, provider_for
@@ -21,10 +21,8 @@ def read_live(resources: Sequence[Resource], providers: dict[Kind, Provider],
     def read(resource: Resource) -> Live | CorsdeployError:
         try:
             return providers[resource.kind].read(resource)
-        except CorsdeployError as error:
+        except CorsdeployError as error:  # transport faults too, translated by providers.calls
             return error
-        except TRANSPORT_ERRORS as error:  # after botocore's retries: the network, or not AWS
-            return translate(error, "read", resource.address)
 
     with ThreadPoolExecutor(max_workers=min(workers, max(1, len(resources)))) as pool:
         outcomes = list(pool.map(read, resources))

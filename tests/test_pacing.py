@@ -7,11 +7,9 @@ import pytest
 
 from corsdeploy.providers.pacing import (
     JITTER_RESERVE,
-    MAX_BACKOFF_SECONDS,
     TOTAL_BURST,
     Pacer,
     PacerRegistry,
-    backoff,
     quota_name,
 )
 from tests.pacing_support import FakeClock
@@ -116,10 +114,3 @@ def test_one_pacer_per_account_and_region(clock: FakeClock) -> None:
     assert registry.pacer("111111111111", "eu-west-1") is not registry.pacer("111111111111", "us-east-1")
     assert registry.pacer("111111111111", "eu-west-1") is not registry.pacer("222222222222", "eu-west-1")
     assert PacerRegistry(paced=False).pacer("111111111111", "eu-west-1") is None
-
-
-@pytest.mark.parametrize(("attempt", "low", "high"), [(1, 0.5, 1.0), (2, 1.0, 2.0), (4, 4.0, 8.0),
-                                                      (9, MAX_BACKOFF_SECONDS / 2, MAX_BACKOFF_SECONDS)])
-def test_backoff_doubles_up_to_a_cap(attempt: int, low: float, high: float) -> None:
-    assert backoff(attempt, 0.0) == low
-    assert low <= backoff(attempt, 0.999) < high

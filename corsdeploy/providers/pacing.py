@@ -1,18 +1,21 @@
-"""API Gateway's fixed control-plane quotas, kept by pacing every call and retrying what is transient.
+"""API Gateway's fixed control-plane quotas, kept by pacing every attempt of every call.
 
 One Pacer per (account, Region) in the process, shared by every v1 and v2 client (facts §7.1), is
-installed on each API Gateway client by the client factory, so providers need no change.
+installed on each API Gateway client by the client factory, so providers need no change. Retrying
+is not done here but by corsdeploy's one retry loop (corsdeploy.providers.retry); a throttled answer
+only tells the pacer that someone else is using the quota.
 """
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.retries.standard import RetryContext, ThrottledRetryableChecker, TransientRetryableChecker
+from botocore.exceptions import ClientError
+
+from corsdeploy.providers.retry import is_throttled
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -55,14 +58,6 @@ V2_SHARES_OPERATION_QUOTAS = True
 # A call waiting for a window held by a call still in flight looks again this often.
 IN_FLIGHT_POLL_SECONDS = 0.05
 
-# Retries: transient failures as botocore's standard mode (5 retries); throttling and concurrent
-# modification with more patience, since pacing makes them rare and they only mean "wait".
-TRANSIENT_RETRIES = 5
-PATIENT_RETRIES = 10
-MAX_BACKOFF_SECONDS = 20.0
-# API Gateway's transient ConflictException (facts §7.5); other conflicts (an existing method
-# response) are answers, not failures, and surface at once.
-CONCURRENT_MODIFICATION = "concurrent modification"
 _TICKET = "corsdeploy_pacing_ticket"
 # Floating-point refills can leave a wait of 1e-14 s, which some clocks cannot even step over.
 _NEGLIGIBLE_SECONDS = 1e-6
@@ -179,22 +174,17 @@ SHARED = PacerRegistry()
 
 
 class ApiGatewayHooks:
-    """Paces every attempt of one API Gateway client's calls and decides its retries.
+    """Paces every attempt of one API Gateway client's calls.
 
     Pacing runs on `request-created`, before signing and before any socket is used, so a wait
-    never counts against the connect or read timeout. botocore's own retries are switched off for
-    these clients (its retry quota is per client and parallel throttled calls exhaust it, §7.1).
+    never counts against the connect or read timeout; each retry of corsdeploy's loop is a new
+    attempt, paced again.
     """
 
-    _throttled = ThrottledRetryableChecker()
-    _transient = TransientRetryableChecker()
-
-    def __init__(self, pacer: Callable[[], Pacer | None], sleep: Sleep = time.sleep,
-                 jitter: Callable[[], float] = random.random) -> None:
+    def __init__(self, pacer: Callable[[], Pacer | None]) -> None:
         self._pacer_source = pacer
         self._pacer: Pacer | None = None
         self._resolved = False
-        self._sleep, self._jitter = sleep, jitter
 
     def install(self, client: Any) -> None:
         service_id = client.meta.service_model.service_id.hyphenize()
@@ -209,7 +199,7 @@ class ApiGatewayHooks:
         events.register_first(f"request-created.{service_id}", pace)
         events.register_first(f"response-received.{service_id}", self._release)
         events.register_first(f"after-call-error.{service_id}", self._release)
-        events.register_first(f"needs-retry.{service_id}", self._needs_retry)
+        events.register_first(f"after-call.{service_id}", self._note_throttling)
 
     def _resolve(self) -> Pacer | None:
         # The pacer depends on the caller's account, known only after a call to STS: asked once.
@@ -222,36 +212,10 @@ class ApiGatewayHooks:
         if ticket is not None:
             ticket.release()
 
-    def _needs_retry(self, attempts: int, response: Any, caught_exception: Exception | None,
-                     operation: Any, request_dict: Mapping[str, Any], **_: Any) -> float | None:
-        context = RetryContext(
-            attempt_number=attempts, operation_model=operation,
-            http_response=response[0] if response else None,
-            parsed_response=response[1] if response else None,
-            caught_exception=caught_exception, request_context=request_dict.get("context"),
-        )
-        throttled = self._throttled.is_retryable(context)
-        if throttled or is_concurrent_modification(context):
-            retries = PATIENT_RETRIES
-        elif self._transient.is_retryable(context):
-            retries = TRANSIENT_RETRIES
-        else:
-            return None
-        if attempts > retries:
-            return None
-        if throttled and self._pacer is not None:
+    def _note_throttling(self, http_response: Any, parsed: Mapping[str, Any], model: Any,
+                         **_: Any) -> None:
+        """Another caller in the account is using the quota: pace from an empty bucket."""
+        if self._pacer is None or http_response is None or http_response.status_code < 400:
+            return
+        if is_throttled(ClientError(dict(parsed), model.name)):
             self._pacer.throttled()
-        self._sleep(backoff(attempts, self._jitter()))
-        return 0  # slept already (through the injectable sleep): botocore retries at once
-
-
-def is_concurrent_modification(context: RetryContext) -> bool:
-    error = (context.parsed_response or {}).get("Error", {})
-    return bool(error.get("Code") == "ConflictException"
-                and CONCURRENT_MODIFICATION in str(error.get("Message", "")).lower())
-
-
-def backoff(attempt: int, jitter: float) -> float:
-    """Exponential, capped, between half and all of the step (`jitter` in [0, 1))."""
-    step = min(MAX_BACKOFF_SECONDS, 2.0 ** (attempt - 1))
-    return step * (0.5 + jitter / 2)
