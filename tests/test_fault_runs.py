@@ -47,8 +47,8 @@ def fake_aws() -> Iterator[str]:
 
 @pytest.fixture
 def s3(fake_aws: str) -> Any:
-    """A clean fake with the buckets seeded (faults off while seeding); its client sees no faults
-    only while they are off."""
+    """A clean fake with the buckets seeded, and a client to read them back (faults are off whenever
+    the test reads or seeds)."""
     control(fake_aws, "/__faults?rate=0", "POST")
     control(fake_aws, "/__clear", "POST")
     control(fake_aws, "/moto-api/reset", "POST")
@@ -61,16 +61,11 @@ def s3(fake_aws: str) -> Any:
 
 
 @pytest.fixture
-def project(cli_project: Path, fake_aws: str) -> InProcessCli:
-    runner = InProcessCli(cli_project)
+def project(tmp_path: Path, fake_aws: str) -> InProcessCli:
+    runner = InProcessCli(tmp_path)
     runner.write_env("prod", ENVIRONMENT.format(
         url=fake_aws, buckets="".join(BUCKET.format(name=name) for name in BUCKETS)))
     return runner
-
-
-@pytest.fixture
-def cli_project(tmp_path: Path) -> Path:
-    return tmp_path
 
 
 def faults(url: str, rate: float) -> None:
