@@ -84,10 +84,13 @@ demo: $(INSTALLED)
 	step "Probe: real requests to the sandbox's buckets agree with check"
 	$(CORSDEPLOY) probe --env sandbox
 
-# Numbers, not assertions: plan of 100 buckets at 50 ms latency; apply of 20 REST APIs against a fake
-# that enforces API Gateway's quotas (about 4.5 minutes; `--apis 5` for a short run).
+# Numbers, not assertions: plan of 100 buckets at 50 ms latency; plan and apply of 100 to 5,000
+# buckets, start-up time and memory at 10,000 (bench_scale.py; `--quick` for a short run); apply of
+# 20 REST APIs against a fake that enforces API Gateway's quotas (about 4.5 minutes; `--apis 5` for a
+# short run).
 benchmark: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_plan.py
+	$(BIN)/python benchmarks/bench_scale.py
 	$(BIN)/python benchmarks/bench_rest_apply.py
 
 clean:
