@@ -57,7 +57,8 @@ def send(endpoint: Endpoint, request: ProbeRequest, override: str | None,
         response.read(MAX_BODY_BYTES)
         return Reply(response.status, tuple(response.getheaders()))
     except (OSError, http.client.HTTPException, ValueError) as error:
-        if watchdog.expired:
+        # The socket's own timeout (the same value) may fire just before the watchdog does.
+        if watchdog.expired or isinstance(error, TimeoutError):
             raise SendError(f"no answer within {timeout:g}s") from error
         raise SendError(_describe(error)) from error
     finally:
@@ -94,8 +95,6 @@ class _Deadline:
 
 
 def _describe(error: Exception) -> str:
-    if isinstance(error, TimeoutError):
-        return "no answer in time"
     if isinstance(error, ConnectionRefusedError):
         return "connection refused"
     if isinstance(error, ssl.SSLError):
