@@ -15,6 +15,7 @@ inputs (`--save DIR`) to become regression tests.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import os
@@ -186,22 +187,27 @@ def _places(node: Any, places: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     return places
 
 
+def _hostile_value(rng: random.Random) -> Any:
+    # A copy: the same list placed twice and then edited inside could come to hold itself.
+    return copy.deepcopy(rng.choice(HOSTILE_VALUES))
+
+
 def mutate_json(rng: random.Random, document: Any) -> Any:
     """A few structural edits: a value replaced by a hostile one, removed, duplicated or deepened."""
     for _ in range(rng.randint(1, 4)):
         places = _places(document, [])
         if not places:
-            return rng.choice(HOSTILE_VALUES)
+            return _hostile_value(rng)
         container, key = rng.choice(places)
         kind = rng.random()
         if kind < 0.55:
-            container[key] = rng.choice(HOSTILE_VALUES)
+            container[key] = _hostile_value(rng)
         elif kind < 0.7:
             del container[key]
         elif kind < 0.85 and isinstance(container, list):
             container.insert(key, json.loads(json.dumps(container[key])))
         elif kind < 0.85:
-            container[f"{key}{rng.choice(['', '_', ' '])}"] = rng.choice(HOSTILE_VALUES)
+            container[f"{key}{rng.choice(['', '_', ' '])}"] = _hostile_value(rng)
         else:
             container[key] = [container[key]] if rng.random() < 0.5 else {"x": container[key]}
     return document

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from corsdeploy import __version__
+from corsdeploy.config.shown import escaped, quoted
 from corsdeploy.errors import CorsdeployError
 from corsdeploy.model import AwsSettings, CorsConfig, CorsRule, Environment, Kind, Location, Resource, frozen
 from corsdeploy.plan import Action, Change, FieldChange, Plan, PlannedChange, Target
@@ -31,6 +32,7 @@ _DIGEST_PREFIX = "sha256:"
 # Far above any real plan (a few KB per target), low enough that a wrong file is refused at once.
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 _PLAN_AGAIN = "make a new one with `corsdeploy plan --env NAME --out FILE`"
+_WHY_LIMIT = 300
 _T = TypeVar("_T")
 
 # The `aws` settings a saved plan keeps: those that make two settings equal (where each was written,
@@ -161,7 +163,7 @@ def read_plan(path: Path) -> SavedPlan:
         raise CorsdeployError(f"{path} is not a saved plan; {_PLAN_AGAIN}")
     version = document.get("format_version")
     if version != FORMAT_VERSION:
-        raise CorsdeployError(f"{path} is a saved plan of format version {version!r}; this corsdeploy "
+        raise CorsdeployError(f"{path} is a saved plan of format version {quoted(version)}; this corsdeploy "
                               f"({__version__}) reads version {FORMAT_VERSION} only: {_PLAN_AGAIN}")
     if document.get("digest") != content_digest(document):
         raise CorsdeployError(f"{path} was edited after it was written (its content digest does not "
@@ -188,7 +190,8 @@ def _load_json(path: Path) -> Any:
 
 
 def _why(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"
+    # The plan may be hostile: what it holds is shown escaped and cut short.
+    return escaped(f"{type(error).__name__}: {error}", limit=_WHY_LIMIT)
 
 
 def _saved_plan(document: Mapping[str, Any]) -> SavedPlan:

@@ -100,6 +100,17 @@ def test_a_plan_no_corsdeploy_wrote_is_refused_in_one_line(saved: Path, mutate: 
     assert "is not a valid saved plan" in problem.message and "\n" not in problem.message
 
 
+# Found by benchmarks/fuzz_loader.py: a name thousands of characters long, or holding control
+# characters, went into the message whole.
+@pytest.mark.parametrize("name", ["x" * 5_000, "orders\x1b[2J\u202e"])
+def test_a_refused_plan_shows_what_it_holds_bounded_and_escaped(saved: Path, name: str) -> None:
+    mutated(saved, lambda d: d["targets"][0]["resource"].update(name=name))
+    with pytest.raises(CorsdeployError) as refused:
+        read_plan(saved)
+    (problem,) = refused.value.problems
+    assert problem.message.isprintable() and len(problem.message) < 1_000
+
+
 @pytest.mark.parametrize(("content", "message"), [
     (b"{", "not JSON"),
     (b"[" * 100_000 + b"]" * 100_000, "not JSON"),

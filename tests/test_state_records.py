@@ -73,6 +73,16 @@ def test_backups_of_another_environment_are_refused_when_asked_for_one(store: St
         Backups(store).load(APPLY_ID, environment="prod")
 
 
+def test_a_backup_of_a_hostile_environment_name_is_refused_in_a_bounded_line(store: Store) -> None:
+    """Found by benchmarks/fuzz_loader.py: the name went into the message whole."""
+    Backups(store).save(APPLY_ID, "\x1b[2J" + "x" * 5_000, "s3_bucket.assets", None)
+    with pytest.raises(CorsdeployError) as refused:
+        Backups(store).load(APPLY_ID, environment="prod")
+    (problem,) = refused.value.problems
+    assert "belongs to environment" in problem.message
+    assert problem.message.isprintable() and len(problem.message) < 1_000
+
+
 def test_a_document_planted_under_another_name_is_not_taken_for_a_backup(store: Store) -> None:
     document = {"format_version": 1, "apply_id": APPLY_ID, "environment": "dev",
                 "address": "s3_bucket.victim", "saved_at": "x", "configuration": None}
@@ -90,6 +100,7 @@ def test_a_backup_whose_configuration_is_not_the_services_shape_is_refused(store
     store.put(Key(("backups", APPLY_ID, "s3_bucket.assets.json")), json.dumps(document).encode())
     with pytest.raises(CorsdeployError, match="not the configuration of a s3_bucket"):
         Backups(store).load(APPLY_ID)
+
 
 def test_a_backup_without_a_configuration_is_refused(store: Store) -> None:
     """Found by benchmarks/fuzz_loader.py: a KeyError (an internal error) in `history`'s rollback path."""
@@ -157,6 +168,23 @@ def test_a_record_copied_to_another_apply_id_is_refused(store: Store) -> None:
     store.put(Key(("history", "dev", f"{LATER_ID}.json")), copied.data)
     with pytest.raises(CorsdeployError, match="not of this place"):
         History(store).list("dev")
+
+
+@pytest.mark.parametrize("field", ["environment", "caller"])
+def test_a_damaged_record_is_named_with_what_it_holds_bounded_and_escaped(store: Store, field: str) -> None:
+    History(store).record(started_record(plan(), APPLY_ID, CALLER, "b"))
+    key = Key(("history", "dev", f"{APPLY_ID}.json"))
+    found = store.get(key)
+    assert found is not None
+    document = json.loads(found.data)
+    document[field] = ["\x1b[2J" + "x" * 5_000]  # not text, so the message quotes it
+    if field == "environment":
+        document[field] = "\x1b[2J" + "x" * 5_000  # text, but another environment's
+    store.put(key, json.dumps(document).encode())
+    with pytest.raises(CorsdeployError) as refused:
+        History(store).list("dev")
+    (problem,) = refused.value.problems
+    assert problem.message.isprintable() and len(problem.message) < 1_000
 
 
 def test_a_runner_that_never_saw_the_apply_lists_it_from_s3(s3_clients: Clients) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from corsdeploy.config.shown import quoted
 from corsdeploy.errors import BackupError, CorsdeployError
 from corsdeploy.model import Kind
 from corsdeploy.services import service_for
@@ -76,7 +77,7 @@ def _problem(document: Mapping[str, Any], name: str, apply_id: str, environment:
     if not isinstance(address, str) or file_name_for(address) + JSON_SUFFIX != name:
         return "its address does not match its name: it was not written by corsdeploy"
     if environment is not None and document.get("environment") != environment:
-        return f"it belongs to environment {document.get('environment')!r}, not {environment!r}"
+        return f"it belongs to environment {quoted(document.get('environment'))}, not {quoted(environment)}"
     if "configuration" not in document:
         return "it holds no configuration: it was not written by corsdeploy"
     if configuration is not None and not isinstance(configuration, dict):

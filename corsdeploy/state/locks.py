@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from corsdeploy.config.shown import escaped, quoted
 from corsdeploy.errors import CorsdeployError, LockError
 from corsdeploy.state.names import checked_lock_id, lock_key, new_lock_id
 from corsdeploy.state.store import Store, Stored, StoreError, decoded, encoded
@@ -47,7 +48,7 @@ class LockInfo:
     def from_document(cls, document: dict[str, Any]) -> LockInfo:
         """KeyError, TypeError or ValueError when `document` is not a lock corsdeploy wrote."""
         if document["format_version"] != LOCK_FORMAT_VERSION:
-            raise ValueError(f"format version {document['format_version']!r}")
+            raise ValueError(f"format version {quoted(document['format_version'])}")
         fields = {name: document[name] for name in
                   ("lock_id", "environment", "operation", "user", "host", "pid", "caller", "since")}
         if not isinstance(fields["pid"], int) or not all(
@@ -57,9 +58,10 @@ class LockInfo:
 
     def holder(self) -> str:
         """Who holds it and since when, in one line."""
-        caller = f", {self.caller}" if self.caller else ""
-        return (f"lock {self.lock_id} held by {self.user}@{self.host} (pid {self.pid}{caller}) "
-                f"for {self.operation} since {self.since}")
+        # A lock in a shared state bucket is anyone's with write access there: shown escaped.
+        caller = f", {escaped(self.caller)}" if self.caller else ""
+        return (f"lock {escaped(self.lock_id)} held by {escaped(self.user)}@{escaped(self.host)} "
+                f"(pid {self.pid}{caller}) for {escaped(self.operation)} since {escaped(self.since)}")
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,8 @@ class Locks:
         except (KeyError, TypeError, ValueError, CorsdeployError) as error:
             raise LockError(
                 f"environment {environment!r} is locked, but its lock {self.store.where(key)} cannot be "
-                f"read ({error}); if no corsdeploy run is active, delete that lock by hand") from error
+                f"read ({escaped(str(error), limit=300)}); if no corsdeploy run is active, delete that lock "
+                "by hand") from error
 
     def acquire(self, environment: str, operation: str, caller: str | None, timeout: float = 0.0,
                 waiting: Callable[[LockInfo], None] | None = None) -> Lock:
