@@ -161,6 +161,15 @@ def test_files_that_are_not_records_are_ignored_and_damaged_records_named(store:
         history.list("dev")
 
 
+# Found by benchmarks/fuzz_loader.py: Python refuses integers over 4,300 digits with a ValueError
+# that is not a JSONDecodeError, and deep nesting with a RecursionError.
+@pytest.mark.parametrize("data", [b'{"pid": ' + b"9" * 5_000 + b"}", b"[" * 100_000 + b"]" * 100_000])
+def test_a_record_json_cannot_hold_is_named_not_a_crash(store: Store, data: bytes) -> None:
+    store.put(Key(("history", "dev", f"{APPLY_ID}.json")), data)
+    with pytest.raises(CorsdeployError, match="not JSON"):
+        History(store).list("dev")
+
+
 def test_a_record_copied_to_another_apply_id_is_refused(store: Store) -> None:
     History(store).record(started_record(plan(), APPLY_ID, CALLER, "b"))
     copied = store.get(Key(("history", "dev", f"{APPLY_ID}.json")))

@@ -67,7 +67,7 @@ def decoded(store: Store, key: Key, stored: Stored) -> dict[str, Any]:
     """A stored JSON object; anything else is an error that says where."""
     try:
         document = json.loads(stored.data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # bad JSON or UTF-8, a 5,000-digit number, deep nesting
         raise StoreError("read", store.where(key), f"not JSON: {error}") from error
     if not isinstance(document, dict):
         raise StoreError("read", store.where(key), "not a JSON object")
