@@ -204,12 +204,13 @@ def _env_dir() -> Path:
     return Path(click.get_current_context().find_root().meta.get("corsdeploy.env_dir", DEFAULT_ENV_DIR))
 
 
+# Names and messages are escaped for markup, not for emoji codes: `:smile:` in an API's name stays text.
 def _stdout() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, emoji=False)
 
 
 def _stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def _load(name: str, *, for_aws: bool = True) -> Environment:

@@ -1,6 +1,7 @@
 """diff(desired, live) -> Plan. Pure: the providers have already read live state."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -37,13 +38,26 @@ class Change:
     action: Action
     before: Mapping[str, Any] | None
     after: Mapping[str, Any] | None
-    fields: tuple[FieldChange, ...] = ()
     warnings: tuple[str, ...] = ()
     # Digest of the normalized live configuration the change was computed against (saved plans).
     live_digest: str = ""
     # The live resource the address resolved to (Live.identity: an API's id), None where the
     # address alone identifies it; a write over another one than planned is refused as stale.
     live_identity: str | None = None
+    # Equal CORS that the stage does not serve yet: an update whose write only deploys.
+    pending_deployment: bool = False
+
+    @functools.cached_property
+    def fields(self) -> tuple[FieldChange, ...]:
+        """The fields that differ, found when first asked: a saved plan and `import` need them, the
+        views do not, and deepdiff takes a millisecond or more per change (a plan may hold thousands)."""
+        if self.pending_deployment:
+            return (PENDING_DEPLOYMENT,)
+        if self.action is not Action.UPDATE:
+            return ()
+        service = service_for(Kind(self.address.partition(".")[0]))
+        return _field_changes(service.normalize(self.before), service.normalize(self.after),
+                              self.before, self.after)
 
 
 @dataclass(frozen=True)
@@ -123,13 +137,13 @@ def _change(resource: Resource, live: Live, after: Mapping[str, Any] | None) -> 
     before = live.wire
     old, new = service.normalize(before), service.normalize(after)
     action = _action(old, new)
-    fields = _field_changes(old, new, before, after) if action is Action.UPDATE else ()
     warnings = tuple(w for w in live.warnings if not silenced(w, resource.lint_ignore))
-    if action is Action.NOOP and live.pending_deployment:
+    pending = action is Action.NOOP and bool(live.pending_deployment)
+    if pending:
         # Equal CORS that is not served yet: the write deploys it (before/after stay the service's shape).
-        action, fields = Action.UPDATE, (PENDING_DEPLOYMENT,)
-        warnings += (live.pending_deployment,)
-    return Change(resource.address, action, before, after, fields, warnings, digest(old), live.identity)
+        action = Action.UPDATE
+        warnings += (str(live.pending_deployment),)
+    return Change(resource.address, action, before, after, warnings, digest(old), live.identity, pending)
 
 
 def live_digest(resource: Resource, live: Live) -> str:

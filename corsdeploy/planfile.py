@@ -23,7 +23,7 @@ from corsdeploy import __version__
 from corsdeploy.config.shown import escaped, quoted
 from corsdeploy.errors import CorsdeployError
 from corsdeploy.model import AwsSettings, CorsConfig, CorsRule, Environment, Kind, Location, Resource, frozen
-from corsdeploy.plan import Action, Change, FieldChange, Plan, PlannedChange, Target
+from corsdeploy.plan import Action, Change, Plan, PlannedChange, Target
 from corsdeploy.services import service_for
 
 FORMAT = "corsdeploy-saved-plan"
@@ -250,22 +250,25 @@ def _cors(rules: Any) -> CorsConfig:
 
 
 def _change(item: Mapping[str, Any], resource: Resource) -> Change:
-    change = Change(
+    action = Action(item["action"])
+    before, after = _optional(item["before"], _mapping), _optional(item["after"], _mapping)
+    # The service's own normalizer refuses a configuration that is not its shape (TypeError,
+    # KeyError, ValueError, AttributeError), before anything shows it or writes it.
+    normalize = service_for(resource.kind).normalize
+    old, new = normalize(before), normalize(after)
+    # "fields" is written for a reader of the file; the change finds its own from before and after.
+    _list(item["fields"])
+    return Change(
         address=resource.address,
-        action=Action(item["action"]),
-        before=_optional(item["before"], _mapping),
-        after=_optional(item["after"], _mapping),
-        fields=tuple(FieldChange(_text(f["path"]), f["before"], f["after"])
-                     for f in map(_mapping, _list(item["fields"]))),
+        action=action,
+        before=before,
+        after=after,
         warnings=tuple(map(_text, _list(item["warnings"]))),
         live_digest=_text(item["live_digest"]),
         live_identity=_optional(item["live_identity"], _text),
+        # An update between equal configurations is one whose write only deploys (plan._change).
+        pending_deployment=action is Action.UPDATE and old == new,
     )
-    # The service's own normalizer refuses a configuration that is not its shape (TypeError,
-    # KeyError, ValueError, AttributeError), before anything shows it or writes it.
-    for wire in (change.before, change.after):
-        service_for(resource.kind).normalize(wire)
-    return change
 
 
 def _checked(kind: type[_T], what: str) -> Callable[[Any], _T]:

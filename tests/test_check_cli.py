@@ -162,6 +162,13 @@ def test_control_characters_are_escaped_in_text_and_json(project: InProcessCli) 
     assert "Injected" not in json.loads(as_json.stdout)["reason"]  # S3's message, not the origin
 
 
+def test_an_emoji_code_in_a_request_prints_as_written(project: InProcessCli) -> None:
+    """Text may hold colons: rich would print `:smile:` as an emoji (and `:cd:` as a disc)."""
+    text = check(project, "--resource", "s3_bucket.assets", "--origin", "https://app.example.com",
+                 "--method", "GET", "--header", "x-a:smile:b")
+    assert "x-a:smile:b" in text.stdout and "\U0001f604" not in text.stdout, text.stdout
+
+
 def test_check_without_live_imports_no_boto3(project: InProcessCli) -> None:
     program = (
         "import json, os, sys\n"

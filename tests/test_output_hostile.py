@@ -20,7 +20,7 @@ from rich.console import Console
 from corsdeploy.aws import translate
 from corsdeploy.errors import AwsError, Problem
 from corsdeploy.model import Live, Resource
-from corsdeploy.plan import Action, Change, FieldChange, Plan
+from corsdeploy.plan import Action, Change, Plan
 from corsdeploy.providers.s3 import S3Provider
 from corsdeploy.render import edge
 from corsdeploy.render.edge import EdgeStream, printable, redact, register_secret
@@ -42,7 +42,7 @@ FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u
 
 @pytest.fixture(autouse=True)
 def role_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(edge, "_REGISTERED", set())
+    monkeypatch.setattr(edge, "_registered", ())
     register_secret(ROLE_KEY_ID, ROLE_SECRET, ROLE_TOKEN, None)
     yield
 
@@ -143,8 +143,8 @@ def hostile_plan() -> Plan:
     value = {HOSTILE: [HOSTILE, ROLE_TOKEN]}
     return Plan("dev", (
         Change(f"http_api.{HOSTILE}", Action.CREATE, None, value, warnings=(f"{HOSTILE} {ROLE_SECRET}",)),
-        Change(f"rest_api.{HOSTILE}", Action.UPDATE, value, {"k": 1},
-               fields=(FieldChange(HOSTILE, HOSTILE, ROLE_SECRET),), warnings=(HOSTILE,)),
+        Change(f"http_api.{HOSTILE}-2", Action.UPDATE, {"AllowOrigins": [HOSTILE]},
+               {"AllowOrigins": [ROLE_SECRET]}, warnings=(HOSTILE,)),
     ))
 
 

@@ -13,7 +13,7 @@ import pytest
 from corsdeploy import planfile
 from corsdeploy.errors import CorsdeployError
 from corsdeploy.model import AwsSettings, CorsRule, Environment, Kind, Location, Resource, frozen
-from corsdeploy.plan import Action, Change, FieldChange, PlannedChange, Target
+from corsdeploy.plan import Action, Change, PlannedChange, Target
 from corsdeploy.planfile import content_digest, plan_document, read_plan, write_plan
 from corsdeploy.shapes import rule_from_cors, rules_from_s3
 
@@ -35,10 +35,11 @@ def planned(env_file: Path) -> tuple[Environment, tuple[PlannedChange, ...], Tar
     )
     changes = (
         Change("s3_bucket.assets", Action.UPDATE, {"CORSRules": S3_RULES[1:]}, {"CORSRules": S3_RULES},
-               (FieldChange("CORSRules[0].ID", None, "uploads"),), ("a warning",), "d1" * 32),
+               ("a warning",), "d1" * 32),
         Change("rest_api.legacy", Action.CREATE, None,
-               {"Cors": CORS, "resources": {}, "deployment": "current"}, (), (), "d2" * 32, "a1b2c3"),
-        Change("http_api.orders", Action.NOOP, None, None, (), (), "d3" * 32, "x9y8z7"),
+               {"Cors": CORS, "resources": {}, "deployment": "current"}, (), "d2" * 32, "a1b2c3"),
+        Change("http_api.orders", Action.UPDATE, {"AllowOrigins": ["https://a.example"]},
+               {"AllowOrigins": ["https://a.example"]}, (), "d3" * 32, "x9y8z7", pending_deployment=True),
     )
     aws = AwsSettings(account_id="123456789012", region="eu-west-1", endpoint_url="http://127.0.0.1:4566")
     environment = Environment("prod", str(env_file), aws, resources, state="s3://ops/corsdeploy")
@@ -61,6 +62,11 @@ def test_a_saved_plan_reads_back_as_the_plan_that_was_written(saved: Path) -> No
     assert plan.plan.target == target and plan.plan.environment == "prod"
     assert (plan.environment.aws, plan.environment.state) == (environment.aws, environment.state)
     assert plan.environment_digest.startswith("sha256:") and plan.created_at
+    # The fields a reviewer of the file reads, and the pending deployment, which is one of them.
+    fields = [[f["path"] for f in target["fields"]] for target in json.loads(saved.read_text())["targets"]]
+    assert fields == [[f.path for f in item.change.fields] for item in written]
+    assert fields[0] and fields[2] == ["deployment"]
+    assert [c.fields for c in plan.plan.changes] == [c.change.fields for c in written]
 
 
 def test_every_field_of_a_cors_rule_is_read_back() -> None:

@@ -22,7 +22,8 @@ _CREDENTIAL_VARIABLES = (
     "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ACCESS_KEY_ID",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN")
 # Credentials obtained elsewhere (an assumed role's are never in the environment): register_secret.
-_REGISTERED: set[str] = set()
+# One value, replaced under the lock and never changed, so every line printed reads it without one.
+_registered: tuple[str, ...] = ()
 _REGISTERING = threading.Lock()
 _ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 # Shorter values ("testing") are too common to redact wherever they appear.
@@ -54,14 +55,19 @@ _CONTROL_IN_COLOURED_LINES = re.compile(f"[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f{
 
 def register_secret(*values: str | None) -> None:
     """Redact these from all output from now on (the client factory's credentials)."""
+    global _registered
     with _REGISTERING:
-        _REGISTERED.update(v for v in values if v and len(v) >= _MIN_SECRET_LENGTH)
+        added = (v for v in values if v and len(v) >= _MIN_SECRET_LENGTH)
+        _registered = tuple(sorted({*_registered, *added}))
 
 
 def _known_secrets() -> tuple[str, ...]:
-    from_environment = (os.environ.get(name) for name in _CREDENTIAL_VARIABLES)
-    with _REGISTERING:
-        registered = tuple(_REGISTERED)
+    # The environment is read on every call (it may change); combining is cached, as every line asks.
+    return _combined(tuple(os.environ.get(name) for name in _CREDENTIAL_VARIABLES), _registered)
+
+
+@functools.lru_cache(maxsize=8)
+def _combined(from_environment: tuple[str | None, ...], registered: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted({v for v in (*from_environment, *registered) if v and len(v) >= _MIN_SECRET_LENGTH}))
 
 
@@ -163,6 +169,7 @@ class EdgeStream(io.TextIOBase):
     def __init__(self, target: TextIO) -> None:
         super().__init__()
         self._target = target
+        self._terminal = target.isatty()
         self._pending = ""
         self._reader_gone = False
 
@@ -171,7 +178,7 @@ class EdgeStream(io.TextIOBase):
         return getattr(self._target, "encoding", None) or "utf-8"
 
     def isatty(self) -> bool:
-        return self._target.isatty()
+        return self._terminal
 
     def fileno(self) -> int:
         return self._target.fileno()

@@ -23,7 +23,7 @@ from corsdeploy.render.lines import (
     scalar,
     value_lines,
 )
-from corsdeploy.services.s3 import normalize_rule
+from corsdeploy.services.s3 import ITEM_FOLDS, normalize_rule
 
 Rule = Mapping[str, Any]
 
@@ -191,6 +191,4 @@ def _changed_fields(before: Rule, after: Rule) -> list[Line]:
 
 def _fold(key: str) -> Fold:
     """The service's comparison of one item of a field (header names without regard to case)."""
-    def fold(item: Any) -> Any:
-        return tuple(normalize_rule({key: [item]})[key])
-    return fold if key in FIELD_ORDER[1:5] else same
+    return ITEM_FOLDS.get(key, same)

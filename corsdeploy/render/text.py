@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from corsdeploy.plan import Action, Change, Plan
 from corsdeploy.render import unique_warnings
@@ -14,8 +15,10 @@ from corsdeploy.results import ApplyResult, Outcome, Result
 _SYMBOL = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"), Action.DELETE: ("-", "red")}
 VERBS = {Action.CREATE: "CORS will be created", Action.UPDATE: "CORS will be updated in place",
          Action.DELETE: "CORS will be removed"}
-_MARK_STYLE = {Mark.ADD: "[green]+[/green]", Mark.REMOVE: "[red]-[/red]", Mark.CHANGE: "[yellow]~[/yellow]",
-               Mark.NOTE: "[dim]#[/dim]", Mark.SAME: " "}
+_MARK_STYLE = {Mark.ADD: "green", Mark.REMOVE: "red", Mark.CHANGE: "yellow", Mark.NOTE: "dim", Mark.SAME: ""}
+# A piece of output and its style ("" for none): changes are laid out as these, not as markup, so
+# a plan without colour (piped, CI logs) is written without the console parsing thousands of lines.
+Piece = tuple[str, str]
 
 
 def _shown(text: str) -> str:
@@ -45,15 +48,30 @@ def plan_header(plan: Plan) -> str:
     return "corsdeploy plan: " + ", ".join(parts)
 
 
+# Changes per write: the console's cost is mostly per call (a plan may hold thousands), and a
+# bounded chunk keeps output flowing and memory flat.
+_CHANGES_PER_WRITE = 200
+
+
 def render_plan(plan: Plan, console: Console) -> None:
     console.print(f"[bold]{_shown(plan_header(plan))}[/bold]")
     console.print()
-    for change in plan.changes:
-        _render_change(change, console)
+    changes = [change for change in plan.changes if change.action is not Action.NOOP]
+    for start in range(0, len(changes), _CHANGES_PER_WRITE):
+        _write(console, [piece for change in changes[start:start + _CHANGES_PER_WRITE]
+                         for piece in _change_pieces(change)])
     for warning, addresses in plan_warnings(plan).items():
         shown = ", ".join(_shown(address) for address in addresses)  # each name whole, however many
         console.print(f"[yellow]Warning:[/yellow] {shown}: {_shown(warning)}")
     console.print(plan_summary(plan))
+
+
+def _write(console: Console, pieces: list[Piece]) -> None:
+    """Styled pieces: through rich where there are colours, as plain text where there are none."""
+    if console.no_color or console.color_system is None:
+        console.out("".join(text for text, _ in pieces), end="", highlight=False)
+    else:
+        console.print(Text.assemble(*pieces), end="", soft_wrap=True)
 
 
 def plan_summary(plan: Plan) -> str:
@@ -64,15 +82,17 @@ def plan_summary(plan: Plan) -> str:
             f"{s['no-op']} unchanged.")
 
 
-def _render_change(change: Change, console: Console) -> None:
-    if change.action is Action.NOOP:
-        return
+def _change_pieces(change: Change) -> list[Piece]:
+    """A change's lines: its address and verb, what differs, and a blank line; names and values
+    escaped (printable), never read as markup."""
     symbol, colour = _SYMBOL[change.action]
-    verb = VERBS[change.action]
-    console.print(f"  [{colour}]{symbol}[/{colour}] [bold]{_shown(change.address)}[/bold]  ({verb})")
-    # One print per resource: the console's cost is per call, and a plan may hold thousands of lines.
-    console.print("".join(f"      {'    ' * line.depth}{_MARK_STYLE[line.mark]} {_shown(line.text)}\n"
-                          for line in change_lines(change)))
+    pieces = [("  ", ""), (symbol, colour), (" ", ""), (printable(change.address), "bold"),
+              (f"  ({VERBS[change.action]})\n", "")]
+    for line in change_lines(change):
+        pieces += [(f"      {'    ' * line.depth}", ""), (line.mark.value, _MARK_STYLE[line.mark]),
+                   (f" {printable(line.text)}\n", "")]
+    pieces.append(("\n", ""))
+    return pieces
 
 
 def render_apply(result: ApplyResult, console: Console) -> None:

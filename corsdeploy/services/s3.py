@@ -1,32 +1,33 @@
 """S3 bucket CORS: the wire shape is `{"CORSRules": [...]}` and rule order is behaviour."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from corsdeploy.model import Kind, Live, Resource
 from corsdeploy.shapes import rules_to_s3
 
 
-def _lower_set(values: Any) -> list[str]:
-    return sorted({str(v).lower() for v in values or ()})
+def _exact(value: Any) -> str:
+    return str(value)
 
 
-def _set(values: Any) -> list[str]:
-    return sorted({str(v) for v in values or ()})
+def _caseless(value: Any) -> str:
+    return str(value).lower()
+
+
+# How S3 compares one item of each list field: header names without regard to case.
+ITEM_FOLDS: Mapping[str, Callable[[Any], str]] = {
+    "AllowedOrigins": _exact, "AllowedMethods": _exact,
+    "AllowedHeaders": _caseless, "ExposeHeaders": _caseless,
+}
 
 
 def normalize_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
     """Methods and origins compare as sets, header names as case-insensitive sets (S3 matches
     requested headers case-insensitively); `[]` equals absent; ID and MaxAgeSeconds exactly."""
-    return {
-        "ID": rule.get("ID"),
-        "AllowedOrigins": _set(rule.get("AllowedOrigins")),
-        "AllowedMethods": _set(rule.get("AllowedMethods")),
-        "AllowedHeaders": _lower_set(rule.get("AllowedHeaders")),
-        "ExposeHeaders": _lower_set(rule.get("ExposeHeaders")),
-        "MaxAgeSeconds": rule.get("MaxAgeSeconds"),
-    }
+    folded = {key: sorted({fold(item) for item in rule.get(key) or ()}) for key, fold in ITEM_FOLDS.items()}
+    return {"ID": rule.get("ID"), **folded, "MaxAgeSeconds": rule.get("MaxAgeSeconds")}
 
 
 class S3Service:

@@ -41,6 +41,9 @@ from corsdeploy.services.rest_api.state import (
 from corsdeploy.services.rest_api.template import OVERRIDDEN_HEADER, template_origins, template_view
 from corsdeploy.shapes import rule_from_cors, rule_to_cors
 
+# The view's `deployment`: whether the stage serves corsdeploy's last change to the draft.
+CURRENT, PENDING = "current", "pending"
+
 # Pseudo-header in a preflight's plan value listing what differs from corsdeploy's OPTIONS method.
 DRIFT_KEY = "(method)"
 # Prefix of a method's plan value when its 2xx responses carry different values.
@@ -216,7 +219,7 @@ def normalize_view(wire: Mapping[str, Any] | None) -> dict[str, Any] | None:
         if preflight is not None or methods:
             resources[path] = {"preflight": preflight and dict(preflight), "methods": methods}
     gateway = {t: dict(headers) for t, headers in (wire.get("gateway_responses") or {}).items() if headers}
-    deployment = wire.get("deployment", "current")
+    deployment = wire.get("deployment", CURRENT)
     return {"resources": resources, "gateway_responses": gateway, "deployment": deployment}
 
 
@@ -237,7 +240,7 @@ def deployment_status(state: RestApiState, draft_digest: str) -> str:
     """"current" or "pending": whether the stage serves corsdeploy's last change to the draft."""
     current = stage_is_current(state.stage_deployment, state.deployments, _is_ours,
                                lambda deployment: _snapshots(deployment, draft_digest))
-    return "current" if current else "pending"
+    return CURRENT if current else PENDING
 
 
 def _is_ours(deployment: Deployment) -> bool:
