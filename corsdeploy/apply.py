@@ -3,14 +3,13 @@ resource's failure never stops the others."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
 from corsdeploy.errors import AwsError, CorsdeployError, Problem, StalePlanError
-from corsdeploy.interruption import Interruption
+from corsdeploy.interruption import Interrupted, Interruption, interruptible_sleep, waits_cut_short_by
 from corsdeploy.model import DEFAULT_PARALLELISM, Kind, Live, Resource
 from corsdeploy.plan import Action, Change, PlannedChange, staleness
 from corsdeploy.providers import Provider, Restorable
@@ -36,7 +35,8 @@ class Writer:
     environment: str
     backups: Backups
     providers: Mapping[Kind, Provider]
-    sleep: Callable[[float], None] = time.sleep
+    # Ends at once, raising Interrupted, once the apply is told to stop.
+    sleep: Callable[[float], None] = interruptible_sleep
     verify_timeout: float = VERIFY_TIMEOUT_SECONDS
     parallelism: int = DEFAULT_PARALLELISM
 
@@ -115,7 +115,10 @@ def apply_changes(planned: Sequence[PlannedChange], lives: Mapping[str, Live], w
             backup = writer.back_up(item.resource, live)
             if not progress.sending(change.address, backup):
                 return Result(change.address, change.action, Outcome.SKIPPED, backup=backup)
-            writer.replace(item.resource, live, change.after, item.restore)
+            with waits_cut_short_by(interruption.stop):
+                writer.replace(item.resource, live, change.after, item.restore)
+        except Interrupted:
+            return progress.abandoned(change)
         except Exception as error:  # one resource's failure, or surprise, must not stop the others
             return Result(change.address, change.action, Outcome.FAILED, _result_error(error), backup)
         return Result(change.address, change.action, Outcome.APPLIED, backup=backup)
@@ -173,7 +176,8 @@ class _Progress:
             self._closed = True
 
     def abandoned(self, change: Change) -> Result:
-        """The result of a change whose write was not waited for (after `close`)."""
+        """The result of a change whose write was not waited for (after `close`), or whose wait to retry
+        or to verify it was cut short by a stop."""
         with self._lock:
             backup = self._sent.get(change.address)
         if backup is None:

@@ -1,11 +1,19 @@
 """Ctrl-C and SIGTERM during a write: the signal handler only records them; the thread running the
-apply decides what to do (stop starting writes, or stop waiting). Imports no AWS code."""
+apply decides what to do (stop starting writes, or stop waiting). Imports no AWS code.
+
+A write in flight waits only for AWS's answer once a stop is asked for: its waits to retry a
+throttled call or to see its write take effect end at once (`interruptible_sleep`), since a CI
+runner that sent SIGTERM kills the job seconds later, and a run killed before it records what it
+changed loses that.
+"""
 from __future__ import annotations
 
 import contextlib
 import signal
 import threading
+import time
 from collections.abc import Iterator
+from contextvars import ContextVar
 from types import FrameType
 
 # The signals a CI runner or a person sends to stop a job.
@@ -49,3 +57,31 @@ class Interruption:
         finally:
             for number, handler in previous.items():
                 signal.signal(number, handler)
+
+
+class Interrupted(Exception):
+    """A wait that an interruption cut short: the write it belongs to may or may not have happened."""
+
+
+# The stop that cuts the current thread's waits short (None: nothing does, e.g. the state writes).
+_STOP: ContextVar[threading.Event | None] = ContextVar("corsdeploy_stop", default=None)
+
+
+@contextlib.contextmanager
+def waits_cut_short_by(stop: threading.Event) -> Iterator[None]:
+    """For the block, on this thread: `interruptible_sleep` ends early, raising Interrupted, once
+    `stop` is set."""
+    token = _STOP.set(stop)
+    try:
+        yield
+    finally:
+        _STOP.reset(token)
+
+
+def interruptible_sleep(seconds: float) -> None:
+    """time.sleep, unless this thread's work is told to stop: then it raises Interrupted at once."""
+    stop = _STOP.get()
+    if stop is None:
+        time.sleep(seconds)
+    elif stop.wait(seconds):
+        raise Interrupted(f"interrupted while waiting {seconds:.1f}s")

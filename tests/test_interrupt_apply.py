@@ -16,6 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from corsdeploy.apply import Writer, apply_changes
@@ -146,6 +147,55 @@ def test_a_second_signal_returns_at_once_reporting_the_writes_sent_but_not_verif
     provider.gate.set()  # the abandoned writes go on; no other write starts after the return
     time.sleep(0.2)
     assert provider.arrived == sent
+
+
+class ThrottledProvider(S3Provider):
+    """Each write is throttled for good (503 SlowDown, retried by the real retry policy, whose
+    deadline is two minutes), or, with `unseen`, is accepted but never read back (S3's lag)."""
+
+    def __init__(self, unseen: bool = False) -> None:
+        super().__init__(Clients(AwsSettings(region="eu-west-1")))
+        self.unseen = unseen
+        self.arrived: set[str] = set()
+        self._lock = threading.Lock()
+
+    def write(self, resource: Resource, live: Live, wire: Any) -> None:
+        with self._lock:
+            self.arrived.add(resource.address)
+        if not self.unseen:
+            self._clients.retry.run(self._slow_down)
+
+    @staticmethod
+    def _slow_down() -> None:
+        raise ClientError({"Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."},
+                           "ResponseMetadata": {"HTTPStatusCode": 503}}, "PutBucketCors")
+
+    wait_for_arrivals = GatedProvider.wait_for_arrivals
+
+
+@pytest.mark.parametrize("unseen", [False, True], ids=["retrying", "verifying"])
+def test_a_stop_cuts_short_the_waits_of_writes_in_flight(s3: Any, tmp_path: Path, unseen: bool) -> None:
+    """A CI runner kills the job seconds after SIGTERM: a write waiting to retry a throttled call, or
+    to see its write take effect, stops waiting at once and is reported as sent, not verified."""
+    provider, interruption = ThrottledProvider(unseen), Interruption()
+    resources = [bucket(name) for name in BUCKETS]
+    providers = {Kind.S3_BUCKET: provider}
+    lives = read_live(resources, providers)
+    planned = planned_changes(resources, make_plan("test", resources, lives))
+    writer = Writer("20261124T000000Z-beef", "test", folder_backups(tmp_path), providers, parallelism=4)
+    out: list[ApplyResult] = []
+    thread = threading.Thread(target=lambda: out.append(apply_changes(planned, lives, writer, interruption)))
+    thread.start()
+    provider.wait_for_arrivals(4)
+    interruption.request(signal.SIGTERM)
+    thread.join(30)  # the retry deadline and the verify timeout are 120 s each
+    assert not thread.is_alive()
+    (result,) = out
+    assert {r.address for r in result.unverified} == provider.arrived and not result.changed
+    for item in result.unverified:
+        assert item.error and item.error.code == INTERRUPTED_CODE
+        assert item.backup and Path(item.backup).exists()
+    assert {r.address for r in result.skipped} == {f"s3_bucket.{b}" for b in BUCKETS} - provider.arrived
 
 
 def test_signals_are_only_recorded_while_catching_and_the_old_handlers_come_back() -> None:

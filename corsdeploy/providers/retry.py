@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
+from corsdeploy.interruption import interruptible_sleep
+
 T = TypeVar("T")
 
 BASE_DELAY_SECONDS = 0.1
@@ -89,7 +91,8 @@ class Retry:
     base: float = BASE_DELAY_SECONDS
     cap: float = MAX_DELAY_SECONDS
     clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
+    # Ends at once, raising Interrupted, when the apply this call belongs to is told to stop.
+    sleep: Callable[[float], None] = interruptible_sleep
     random: Callable[[], float] = random.random
 
     def delay(self, retry: int) -> float:
