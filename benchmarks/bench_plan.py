@@ -8,8 +8,8 @@ usage: python benchmarks/bench_plan.py [BUCKETS] [LATENCY_MS]
 """
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 import time
 
 import boto3
@@ -36,8 +36,11 @@ def timed_plan(resources: list[Resource], url: str, workers: int) -> tuple[float
 
 
 def main() -> None:
-    buckets = int(sys.argv[1]) if len(sys.argv) > 1 else 100
-    latency = int(sys.argv[2]) if len(sys.argv) > 2 else 50
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("buckets", type=int, nargs="?", default=100)
+    parser.add_argument("latency_ms", type=int, nargs="?", default=50, help="per call (default 50)")
+    args = parser.parse_args()
+    buckets, latency = args.buckets, args.latency_ms
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     server, url = start(latency)

@@ -30,7 +30,8 @@ from corsdeploy.errors import CorsdeployError
 from corsdeploy.live import providers_for, read_live
 from corsdeploy.model import Environment
 from corsdeploy.plan import make_plan
-from corsdeploy.providers.pacing import CONCURRENT_MODIFICATION, PacerRegistry
+from corsdeploy.providers.pacing import PacerRegistry
+from corsdeploy.providers.retry import CONCURRENT_MODIFICATION
 from corsdeploy.results import Outcome
 from corsdeploy.sandbox.seed_rest import seed_rest_api
 from corsdeploy.state import FolderStore, environment_lock

@@ -34,6 +34,7 @@ Control while it runs (plain HTTP on the same port):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import io
 import json
@@ -389,10 +390,8 @@ def _warm_up(url: str) -> None:
                      "CORSRules": [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET"]}]}),
                  lambda: s3.get_bucket_cors(Bucket="fake-aws-warm-up"),
                  lambda: s3.delete_bucket_cors(Bucket="fake-aws-warm-up")):
-        try:
+        with contextlib.suppress(s3.exceptions.ClientError):  # no CORS or tags yet: answers warm it too
             call()
-        except s3.exceptions.ClientError:  # no CORS, no tags yet: answers are what warm moto up
-            pass
     control(url, "/moto-api/reset", "POST")
     control(url, "/__stats/reset", "POST")
     control(url, f"/__latency?ms={latency}", "POST")
