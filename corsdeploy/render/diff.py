@@ -8,37 +8,26 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from corsdeploy.model import Kind
-from corsdeploy.plan import Action, Change
-from corsdeploy.render.lines import Line, Mark, is_empty, mapping_lines, value_lines
+from corsdeploy.plan import Change
+from corsdeploy.render.lines import PENDING_DEPLOYMENT, Line, Mark, is_empty, mapping_lines, value_lines
 from corsdeploy.render.rest import is_rest_view, rest_lines
 from corsdeploy.render.rules import is_rule_list, rule_list_lines
 from corsdeploy.services import service_for
 from corsdeploy.services.function_url import FUNCTION_URL_FOLDS
 from corsdeploy.services.http_api import HTTP_API_FOLDS, CaseFolds
-from corsdeploy.services.rest_api.view import CURRENT
 
 Wire = Mapping[str, Any] | None
 View = Callable[[Wire, Wire], list[Line]]
 
 # The `Cors` object's fields in the order a reader wants them.
 CORS_ORDER = ("AllowOrigins", "AllowMethods", "AllowHeaders", "ExposeHeaders", "MaxAge", "AllowCredentials")
-PENDING = "stage: does not serve this CORS yet; apply deploys the API to it"
 
 
 def change_lines(change: Change) -> list[Line]:
-    """What a reviewer reads under a change's address (nothing for a no-op)."""
-    pending = [Line(Mark.CHANGE, 0, PENDING)] if _deploys(change) else []
+    """What a reviewer reads under a change's address (nothing for a no-op). A REST API's view
+    tells its own pending deployment (rest_lines); for the other kinds the planner flags it."""
+    pending = [Line(Mark.CHANGE, 0, PENDING_DEPLOYMENT)] if change.pending_deployment else []
     return pending + _view(change)(change.before, change.after)
-
-
-def _deploys(change: Change) -> bool:
-    """Whether the write also deploys a stage that serves older CORS: the planner says so when the
-    CORS is equal; a REST API's view says so in its `deployment` (the CORS may differ too)."""
-    if change.pending_deployment:
-        return True
-    before, after = change.before or {}, change.after or {}
-    deployment = before.get("deployment", CURRENT), after.get("deployment", CURRENT)
-    return change.action is Action.UPDATE and deployment[0] != deployment[1]
 
 
 def _view(change: Change) -> View:

@@ -13,6 +13,8 @@ from typing import Any
 
 # A list of scalars this short, or shorter, stays on one line.
 INLINE_CHARS = 60
+# The first line of a change whose write also deploys a stage that serves older CORS.
+PENDING_DEPLOYMENT = "stage: does not serve this CORS yet; apply deploys the API to it"
 
 
 class Mark(StrEnum):

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from corsdeploy.render.lines import Line, Mark, ascii_text, hidden, indented
+from corsdeploy.render.lines import PENDING_DEPLOYMENT, Line, Mark, ascii_text, hidden, indented
 from corsdeploy.services.rest_api.pattern import ORIGIN_FROM_REQUEST
 from corsdeploy.services.rest_api.view import DRIFT_KEY, normalize_view
 
@@ -81,8 +81,8 @@ def rest_lines(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
     old, new = normalize_view(before) or _NOTHING, normalize_view(after) or _NOTHING
     parts = [*_resource_parts(old["resources"], new["resources"]),
              *_parts("gateway", old["gateway_responses"], new["gateway_responses"], sorted)]
-    # A pending deployment is a field of every kind's change (diff.change_lines tells it).
-    return [line for part in _grouped(parts) for line in part]
+    pending = [Line(Mark.CHANGE, 0, PENDING_DEPLOYMENT)] if old["deployment"] != new["deployment"] else []
+    return pending + [line for part in _grouped(parts) for line in part]
 
 
 _NOTHING: Mapping[str, Any] = {"resources": {}, "gateway_responses": {}, "deployment": "current"}
