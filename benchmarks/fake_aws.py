@@ -170,7 +170,7 @@ class FakeAws:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path.startswith("/__"):
             return self._control(path, environ, start_response)
-        service = self._service(environ)
+        region, service = self._scope(environ)
         query = environ.get("QUERY_STRING", "")
         operation = self._operation(service, method, path, query)
         label = f"{service} {operation}"
@@ -200,27 +200,29 @@ class FakeAws:
                                                      ("x-amzn-ErrorType", "TooManyRequestsException"),
                                                      ("Content-Length", str(len(body)))])
             return [body]
-        return self._moto_app(service, environ)(environ, start_response)  # type: ignore[no-any-return]
+        return self._moto_app(region, service, environ)(environ, start_response)  # type: ignore[no-any-return]
 
-    def _moto_app(self, service: str, environ: dict[str, Any]) -> Any:
+    def _moto_app(self, region: str | None, service: str, environ: dict[str, Any]) -> Any:
         """moto's application for the request, found once per region, service and host: moto looks for
         it on every request by listing its own package folder under a global lock (1.5 ms of the
         3 ms it spends on a GetBucketCors), which no AWS endpoint costs its caller."""
-        scope = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
-        if scope is None:
+        if region is None:  # unsigned: moto's control API
             return self.moto.get_application(environ)
-        key = (scope.group(1), service, environ.get("HTTP_HOST", ""))
+        key = (region, service, environ.get("HTTP_HOST", ""))
         app = self.apps.get(key)
         if app is None:
             app = self.apps[key] = self.moto.get_application(environ)
         return app
 
-    def _service(self, environ: dict[str, Any]) -> str:
+    def _scope(self, environ: dict[str, Any]) -> tuple[str | None, str]:
+        """The region and service the request was signed for (None and "unsigned" when it was not)."""
         match = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
-        service = match.group(2) if match else "unsigned"
+        if match is None:
+            return None, "unsigned"
+        region, service = match.group(1), match.group(2)
         if service == "apigateway" and environ.get("PATH_INFO", "").startswith("/v2/"):
-            return "apigatewayv2"  # v1 and v2 sign as one service
-        return service
+            return region, "apigatewayv2"  # v1 and v2 sign as one service
+        return region, service
 
     def _operation(self, service: str, method: str, path: str, query: str) -> str:
         keys = set(parse_qs(query, keep_blank_values=True))
