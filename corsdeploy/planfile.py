@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from corsdeploy import __version__
-from corsdeploy.config.shown import escaped, quoted
+from corsdeploy.config.shown import described, quoted
 from corsdeploy.errors import CorsdeployError
 from corsdeploy.model import AwsSettings, CorsConfig, CorsRule, Environment, Kind, Location, Resource, frozen
 from corsdeploy.plan import Action, Change, Plan, PlannedChange, Target
@@ -32,7 +32,6 @@ _DIGEST_PREFIX = "sha256:"
 # Far above any real plan (a few KB per target), low enough that a wrong file is refused at once.
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 _PLAN_AGAIN = "make a new one with `corsdeploy plan --env NAME --out FILE`"
-_WHY_LIMIT = 300
 _T = TypeVar("_T")
 
 # The `aws` settings a saved plan keeps: those that make two settings equal (where each was written,
@@ -171,7 +170,8 @@ def read_plan(path: Path) -> SavedPlan:
     try:
         return _saved_plan(document)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise CorsdeployError(f"{path} is not a valid saved plan ({_why(error)}); {_PLAN_AGAIN}") from error
+        why = described(error)
+        raise CorsdeployError(f"{path} is not a valid saved plan ({why}); {_PLAN_AGAIN}") from error
 
 
 def _load_json(path: Path) -> Any:
@@ -185,13 +185,8 @@ def _load_json(path: Path) -> Any:
     try:
         return json.loads(data)
     except (ValueError, RecursionError) as error:
-        raise CorsdeployError(f"{path} is not a saved plan (not JSON: {_why(error)}); {_PLAN_AGAIN}"
+        raise CorsdeployError(f"{path} is not a saved plan (not JSON: {described(error)}); {_PLAN_AGAIN}"
                               ) from error
-
-
-def _why(error: Exception) -> str:
-    # The plan may be hostile: what it holds is shown escaped and cut short.
-    return escaped(f"{type(error).__name__}: {error}", limit=_WHY_LIMIT)
 
 
 def _saved_plan(document: Mapping[str, Any]) -> SavedPlan:

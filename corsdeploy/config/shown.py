@@ -9,6 +9,7 @@ from typing import Any
 
 VALUE_LIMIT = 40
 NAME_LIMIT = 100
+ERROR_LIMIT = 300
 _ELLIPSIS = "..."
 
 
@@ -26,3 +27,9 @@ def quoted(value: Any, limit: int = VALUE_LIMIT) -> str:
 def escaped(text: str, limit: int | None = NAME_LIMIT) -> str:
     """A name as written, unquoted, with non-printable characters written as escapes (None: never cut)."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in _cut(text, limit))
+
+
+def described(error: BaseException) -> str:
+    """An exception as a message quotes it, `Type: message`, escaped and cut short: what went wrong
+    reading a file may repeat any of the file's content."""
+    return escaped(f"{type(error).__name__}: {error}", ERROR_LIMIT)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from corsdeploy.config.shown import escaped, quoted
+from corsdeploy.config.shown import described, quoted
 from corsdeploy.errors import CorsdeployError
 from corsdeploy.plan import Action, Plan
 from corsdeploy.state.names import JSON_SUFFIX, Key, checked_apply_id, history_key, is_apply_id, record_key
@@ -184,7 +184,7 @@ class History:
             record = HistoryRecord.from_document(document)
         except (KeyError, TypeError, ValueError, CorsdeployError) as error:
             raise CorsdeployError(f"{self.store.where(key)}: not a history record corsdeploy wrote "
-                                  f"({escaped(f'{type(error).__name__}: {error}', limit=300)})") from error
+                                  f"({described(error)})") from error
         if (record.environment, record.apply_id) != (environment, apply_id):
             raise CorsdeployError(f"{self.store.where(key)}: holds the record of apply {record.apply_id} "
                                   f"of environment {quoted(record.environment)}, not of this place")

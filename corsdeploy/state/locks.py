@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from corsdeploy.config.shown import escaped, quoted
+from corsdeploy.config.shown import described, escaped, quoted
 from corsdeploy.errors import CorsdeployError, LockError
 from corsdeploy.state.names import checked_lock_id, lock_key, new_lock_id
 from corsdeploy.state.store import Store, Stored, StoreError, decoded, encoded
@@ -96,7 +96,7 @@ class Locks:
         except (KeyError, TypeError, ValueError, CorsdeployError) as error:
             raise LockError(
                 f"environment {environment!r} is locked, but its lock {self.store.where(key)} cannot be "
-                f"read ({escaped(str(error), limit=300)}); if no corsdeploy run is active, delete that lock "
+                f"read ({described(error)}); if no corsdeploy run is active, delete that lock "
                 "by hand") from error
 
     def acquire(self, environment: str, operation: str, caller: str | None, timeout: float = 0.0,
